@@ -1,0 +1,72 @@
+"""Typed answers: the data every front end renders in its own way.
+
+The core never glues citation strings together; it returns an ``Answer`` whose
+``[n]`` markers always refer to an entry of ``citations`` with that ``n``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+REFUSAL_TEXT = "The indexed sources don't answer this."
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+class Citation(BaseModel):
+    n: int = Field(description="The number used as [n] in the answer text.")
+    source: str = Field(description="Document path relative to the corpus root.")
+    title: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+    url: str | None = None
+    page: int | None = Field(None, description="PDF page of the quote, when known.")
+    quote: str = Field(description="The cited text, verbatim from the document.")
+    start: int = Field(description="Offset of the quote in the document text.")
+    end: int = Field(description="End offset (exclusive) of the quote in the document text.")
+    score: float = Field(description="How strongly the quote matched the question (0-1).")
+    chunk_id: str | None = None
+
+
+class ConflictValue(BaseModel):
+    value: str
+    citations: list[int] = Field(description="Citation numbers that state this value.")
+
+
+class Conflict(BaseModel):
+    topic: str
+    values: list[ConflictValue]
+
+
+class HistoryTurn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str
+    refused: bool = False
+    citations: list[Citation] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
+    mode: str = "extractive"
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def cited_numbers(self) -> list[int]:
+        return [int(m) for m in _MARKER.findall(self.answer)]
+
+
+def renumber(text: str, mapping: dict[int, int]) -> str:
+    """Rewrite ``[old]`` markers as ``[new]``; markers missing from ``mapping`` are removed."""
+
+    def sub(match: re.Match[str]) -> str:
+        new = mapping.get(int(match.group(2)))
+        return f"{match.group(1)}[{new}]" if new is not None else ""
+
+    return re.sub(r"(\s?)\[(\d+)\]", sub, text)

@@ -1,0 +1,285 @@
+"""Command line: a thin adapter over ``Assistant``. Heavy libraries load lazily."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from assistant.citations import Answer
+    from assistant.core import Assistant
+    from assistant.indexer import SyncReport
+
+app = typer.Typer(
+    help="Ask questions of your own documents and get answers that cite their sources.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+IndexDir = Annotated[
+    Optional[Path], typer.Option("--index-dir", help="Index folder (overrides settings).")
+]
+CorpusDir = Annotated[
+    Optional[Path], typer.Option("--corpus", help="Corpus folder (overrides settings).")
+]
+ChromaUrl = Annotated[
+    Optional[str], typer.Option("--chroma-url", help="Chroma server URL (overrides settings).")
+]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def build_assistant(**overrides: Any) -> Assistant:
+    """Settings from env/file, CLI overrides on top, then the Assistant."""
+    from pydantic import ValidationError
+
+    from assistant.core import Assistant
+    from assistant.settings import load_settings
+
+    try:
+        settings = load_settings(**overrides)
+    except ValidationError as exc:
+        raise _fail(f"invalid settings:\n{exc}") from exc
+    except (FileNotFoundError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    try:
+        return Assistant(settings)
+    except Exception as exc:  # noqa: BLE001 - show store/model problems plainly
+        from assistant.store import StoreUnavailableError
+
+        if isinstance(exc, StoreUnavailableError | FileNotFoundError):
+            raise _fail(str(exc)) from exc
+        raise
+
+
+def run_sync(assistant: Assistant, quiet: bool = False) -> SyncReport:
+    """Sync with a progress bar on stderr; errors a user can act on become messages."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from assistant.indexer import IndexBusyError
+    from assistant.state import IndexCorruptError
+
+    console = Console(stderr=True, quiet=quiet)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
+        transient=True,
+    ) as progress:
+        tasks: dict[str, Any] = {}
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            label = {"load": "reading files", "embed": "embedding chunks"}.get(stage, stage)
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(label, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        try:
+            return assistant.sync(on_progress)
+        except (IndexBusyError, IndexCorruptError, FileNotFoundError) as exc:
+            raise _fail(str(exc)) from exc
+
+
+def print_report(report: SyncReport) -> None:
+    for source, reason in sorted(report.failed.items()):
+        typer.secho(f"failed: {source}: {reason}", fg=typer.colors.RED, err=True)
+    for source, notes in sorted(report.warnings.items()):
+        for note in notes:
+            typer.secho(f"warning: {source}: {note}", fg=typer.colors.YELLOW, err=True)
+    s = report.summary()
+    typer.echo(
+        f"added {s['added']}, updated {s['updated']}, removed {s['removed']}, "
+        f"unchanged {s['unchanged']}, failed {s['failed']} "
+        f"({s['chunks_embedded']} chunks embedded, {s['chunks_total']} in the index)"
+    )
+
+
+@app.command()
+def index(
+    corpus: CorpusDir = None,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Delete the index and build it again.")
+    ] = False,
+) -> None:
+    """Sync the corpus into the index: embed new and changed files, drop deleted ones."""
+    if rebuild:
+        from assistant.settings import load_settings
+
+        settings = load_settings(index_dir=index_dir)
+        _remove_index(settings.index_dir)
+    assistant = build_assistant(corpus_dir=corpus, index_dir=index_dir, chroma_url=chroma_url)
+    report = run_sync(assistant)
+    print_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _remove_index(index_dir: Path) -> None:
+    import shutil
+
+    for name in ("chroma", "bm25", "state.sqlite", "state.sqlite-wal", "state.sqlite-shm"):
+        target = index_dir / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+
+
+def _load_history(path: Path | None) -> list[dict[str, str]]:
+    if path is None:
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise _fail(f"--history {path}: cannot read a JSON list of turns ({exc})") from exc
+    if not isinstance(data, list) or not all(
+        isinstance(t, dict) and t.get("role") in ("user", "assistant") and "content" in t
+        for t in data
+    ):
+        raise _fail(
+            f'--history {path}: expected a JSON list of {{"role": "user"|"assistant", '
+            '"content": "..."} objects'
+        )
+    return data
+
+
+def render_answer(answer: Answer) -> str:
+    lines = [answer.answer, ""]
+    for c in answer.citations:
+        where = ", ".join(x for x in (c.publisher, c.date) if x)
+        lines.append(f"[{c.n}] {c.title or c.source}" + (f" ({where})" if where else ""))
+        lines.append(f"    {c.source}" + (f" p.{c.page}" if c.page else "") + (
+            f"  {c.url}" if c.url else ""))
+        lines.append(f'    "{c.quote}"')
+    for conflict in answer.conflicts:
+        values = "; ".join(f"{v.value} {''.join(f'[{n}]' for n in v.citations)}"
+                           for v in conflict.values)
+        lines.append(f"Sources disagree on {conflict.topic}: {values}")
+    return "\n".join(lines).rstrip()
+
+
+def _filters(source: list[str] | None, publisher: list[str] | None,
+             date_from: str | None, date_to: str | None) -> dict[str, Any]:
+    return {
+        "sources": source or [], "publishers": publisher or [],
+        "date_from": date_from, "date_to": date_to,
+    }
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question to answer.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    history: Annotated[
+        Optional[Path], typer.Option("--history", help="JSON file of earlier turns.")
+    ] = None,
+    k: Annotated[Optional[int], typer.Option("--k", min=1, help="Passages to retrieve.")] = None,
+    source: Annotated[
+        Optional[list[str]], typer.Option("--source", help="Only this source (repeatable).")
+    ] = None,
+    publisher: Annotated[
+        Optional[list[str]], typer.Option("--publisher", help="Only this publisher.")
+    ] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", help="Earliest date.")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Latest date.")] = None,
+    retrieval: Annotated[
+        Optional[str], typer.Option("--retrieval", help="dense, bm25 or hybrid.")
+    ] = None,
+    index_dir: IndexDir = None,
+    corpus: CorpusDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Answer one question with cited passages."""
+    turns = _load_history(history)
+    overrides: dict[str, Any] = {
+        "index_dir": index_dir, "corpus_dir": corpus, "chroma_url": chroma_url,
+        "retrieval.mode": retrieval,
+    }
+    assistant = build_assistant(**overrides)
+    _require_index(assistant)
+    try:
+        answer = assistant.ask(
+            question, history=turns, k=k,
+            filters=_filters(source, publisher, date_from, date_to),
+        )
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_answer(answer))
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    data = answer.to_json_dict()
+    return {
+        "question": data["question"],
+        "answer": data["answer"],
+        "refused": data["refused"],
+        "citations": data["citations"],
+        "conflicts": data["conflicts"],
+        "mode": data["mode"],
+        "timings_ms": data["timings_ms"],
+        "metadata": data["metadata"],
+    }
+
+
+def _require_index(assistant: Assistant) -> None:
+    if not assistant.index.state.exists():
+        raise _fail(
+            f"no index in {assistant.settings.index_dir}; run `assistant index` first"
+        )
+
+
+@app.command()
+def sources(index_dir: IndexDir = None, chroma_url: ChromaUrl = None) -> None:
+    """List what is indexed: one line per document with its chunk count."""
+    assistant = build_assistant(index_dir=index_dir, chroma_url=chroma_url)
+    _require_index(assistant)
+    for info in assistant.sources():
+        meta = " | ".join(x for x in (info.title, info.publisher, info.date) if x)
+        typer.echo(f"{info.source}\t{info.chunks} chunks\t{meta}")
+
+
+@app.command()
+def chat(
+    index_dir: IndexDir = None,
+    corpus: CorpusDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """A terminal chat that remembers the conversation (empty line or Ctrl-D quits)."""
+    assistant = build_assistant(index_dir=index_dir, corpus_dir=corpus, chroma_url=chroma_url)
+    if assistant.needs_sync():
+        print_report(run_sync(assistant))
+    history: list[dict[str, str]] = []
+    typer.echo("Ask a question about the indexed documents (empty line to quit).")
+    while True:
+        try:
+            question = input("you> ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        answer = assistant.ask(question, history=history)
+        typer.echo(render_answer(answer) + "\n")
+        history += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer.answer},
+        ]
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,112 @@
+"""``Assistant``: the one object every front end receives, built from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.answer import AnswerPipeline
+from assistant.citations import Answer, HistoryTurn
+from assistant.corpus_index import CorpusIndex
+from assistant.embeddings import load_embeddings
+from assistant.indexer import ProgressCallback, SyncReport, index_signature, sync_corpus
+from assistant.retrieval import Filters, HybridRetriever
+from assistant.settings import RetrievalMode, Settings
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    source: str
+    title: str | None
+    publisher: str | None
+    date: str | None
+    url: str | None
+    chunks: int
+
+
+class Assistant:
+    """Index a corpus and answer questions about it with cited passages."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
+        self.settings = settings
+        self.embeddings = embeddings or load_embeddings(settings.embedding)
+        self.index = CorpusIndex(
+            settings.index_dir, self.embeddings, settings.chroma_url, settings.collection
+        )
+        self.retriever = HybridRetriever(index=self.index, settings=settings.retrieval)
+        self.pipeline = AnswerPipeline(self.index, self.retriever, settings.answer)
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, **kwargs: Any) -> Assistant:
+        from assistant.settings import load_settings
+
+        return cls(settings or load_settings(), **kwargs)
+
+    def sync(self, progress: ProgressCallback | None = None) -> SyncReport:
+        """Incrementally index ``settings.corpus_dir``."""
+        return sync_corpus(self.settings.corpus_dir, self.index, self.settings, progress)
+
+    def needs_sync(self) -> bool:
+        """True when the index is missing, built with other settings, or behind the corpus."""
+        from assistant.documents import file_sha256, iter_corpus_files
+
+        state = self.index.state
+        if not state.exists() or state.get_meta("signature") != index_signature(self.settings):
+            return True
+        known = state.files()
+        root = self.settings.corpus_dir
+        current = {p.relative_to(root).as_posix(): p for p in iter_corpus_files(root)}
+        if set(current) - set(known) or set(known) - set(current):
+            return True
+        return any(file_sha256(p) != known[s].file_hash for s, p in current.items())
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[HistoryTurn | dict[str, str]] | None = None,
+        filters: Filters | dict[str, Any] | None = None,
+        k: int | None = None,
+        retrieval_mode: RetrievalMode | None = None,
+        config: dict[str, Any] | None = None,
+    ) -> Answer:
+        """Answer ``question`` from the index; ``history`` gives earlier turns for follow-ups."""
+        if not question or not question.strip():
+            raise ValueError("the question is empty; type a question about the indexed documents")
+        turns = [t if isinstance(t, HistoryTurn) else HistoryTurn(**t) for t in history or []]
+        if isinstance(filters, dict):
+            filters = Filters(**filters)
+        return self.pipeline.run(question.strip(), turns, filters, k, retrieval_mode, config)
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[HistoryTurn | dict[str, str]] | None = None,
+        filters: Filters | dict[str, Any] | None = None,
+        k: int | None = None,
+        retrieval_mode: RetrievalMode | None = None,
+    ) -> Iterator[str | Answer]:
+        """Text deltas while the answer is produced, then the final, verified ``Answer``.
+
+        Front ends show the deltas as they come and replace them with the final
+        answer's text (verification may drop sentences that were streamed).
+        """
+        answer = self.ask(question, history, filters, k, retrieval_mode)
+        yield answer.answer
+        yield answer
+
+    def sources(self) -> list[SourceInfo]:
+        """What is indexed, sorted by source path."""
+        return [
+            SourceInfo(
+                source=r.source,
+                title=r.metadata.get("title"),
+                publisher=r.metadata.get("publisher"),
+                date=r.metadata.get("date"),
+                url=r.metadata.get("url"),
+                chunks=r.chunk_count,
+            )
+            for r in self.index.state.files().values()
+        ]

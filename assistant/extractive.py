@@ -1,0 +1,117 @@
+"""The extractive answer mode: quote the sentences that best answer the question.
+
+Deterministic and model-free apart from the embedding model. Each answer
+sentence is a verbatim sentence of a retrieved passage, so each citation's
+quote is exactly what the document says.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from assistant.text import split_sentences, terms
+
+
+@dataclass
+class Candidate:
+    """A sentence of a retrieved passage, with its offsets in the document."""
+
+    doc: Document
+    start: int  # in the document text
+    end: int
+    text: str
+    semantic: float = 0.0
+    lexical: float = 0.0
+    score: float = 0.0
+
+
+@dataclass
+class Evidence:
+    """Scored sentences plus the signals the refusal decision uses."""
+
+    candidates: list[Candidate]
+    best: float
+    coverage: float  # share of the question's weighted terms found in the top sentences
+    unknown_terms: list[str]  # question terms that occur nowhere in the corpus
+
+
+def sentence_candidates(docs: list[Document]) -> list[Candidate]:
+    seen: set[tuple[str, int]] = set()
+    out: list[Candidate] = []
+    for doc in docs:
+        base = int(doc.metadata.get("start", 0))
+        text = doc.page_content
+        for s, e in split_sentences(text):
+            key = (doc.metadata.get("source", ""), base + s)
+            if key in seen or e - s < 12:
+                continue
+            seen.add(key)
+            out.append(Candidate(doc, base + s, base + e, text[s:e]))
+    return out
+
+
+def score_candidates(
+    question: str,
+    context: str,
+    candidates: list[Candidate],
+    embeddings: Embeddings,
+    query_vector: list[float],
+    vocabulary: dict[str, int] | None,
+) -> Evidence:
+    """Blend semantic similarity with weighted term overlap; see ``Evidence``."""
+    q_terms = terms(question)
+    c_terms = [t for t in terms(context) if t not in q_terms]
+    unknown = [t for t in q_terms if vocabulary is not None and t not in vocabulary]
+    if not candidates:
+        return Evidence([], 0.0, 0.0, unknown)
+    sent_terms = [set(terms(c.text)) for c in candidates]
+    n = len(candidates)
+
+    def idf(term: str) -> float:
+        df = sum(1 for st in sent_terms if term in st)
+        return math.log(1 + (n + 1) / (df + 0.5))
+
+    weights = {t: idf(t) for t in q_terms}
+    weights.update({t: 0.3 * idf(t) for t in c_terms})
+    total = sum(weights.values()) or 1.0
+    vectors = np.asarray(embeddings.embed_documents([c.text for c in candidates]))
+    qv = np.asarray(query_vector)
+    sims = vectors @ qv / (np.linalg.norm(vectors, axis=1) * (np.linalg.norm(qv) or 1) + 1e-9)
+    for cand, st, sim in zip(candidates, sent_terms, sims, strict=True):
+        cand.semantic = float(sim)
+        cand.lexical = sum(w for t, w in weights.items() if t in st) / total
+        rank = int(cand.doc.metadata.get("rank", 1))
+        cand.score = 0.65 * cand.semantic + 0.35 * cand.lexical - 0.01 * (rank - 1)
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    covered: set[str] = set()
+    for cand in ranked[:3]:
+        covered |= set(terms(cand.text))
+    q_total = sum(weights[t] for t in q_terms) or 1.0
+    coverage = sum(weights[t] for t in q_terms if t in covered) / q_total
+    return Evidence(ranked, ranked[0].score, coverage, unknown)
+
+
+def select_sentences(evidence: Evidence, max_sentences: int) -> list[Candidate]:
+    """The best sentence, plus close runners-up that add something new."""
+    if not evidence.candidates:
+        return []
+    best = evidence.candidates[0]
+    chosen = [best]
+    chosen_terms = set(terms(best.text))
+    for cand in evidence.candidates[1:]:
+        if len(chosen) >= max_sentences:
+            break
+        if cand.score < 0.8 * best.score:
+            break
+        new_terms = set(terms(cand.text)) - chosen_terms
+        overlap = 1 - len(new_terms) / max(1, len(set(terms(cand.text))))
+        if overlap > 0.7:
+            continue  # says the same thing again
+        chosen.append(cand)
+        chosen_terms |= set(terms(cand.text))
+    return chosen

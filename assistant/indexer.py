@@ -1,0 +1,197 @@
+"""Incremental sync of a corpus folder into the index.
+
+Order of work, chosen so that a crash at any point is harmless:
+1. hash every file; unchanged files (same hash, same index signature) are skipped;
+2. load, chunk and embed new/changed files, upserting their vectors into Chroma
+   (invisible to readers until step 3);
+3. commit the new live set to SQLite in one transaction, then rebuild BM25;
+4. delete from Chroma every vector not in the live set (old chunks, leftovers
+   of an earlier crash).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.chunking import Chunk, chunk_document
+from assistant.documents import DocumentError, file_sha256, iter_corpus_files, load_document
+from assistant.settings import Settings
+
+ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class IndexBusyError(RuntimeError):
+    """Another process is syncing this index right now."""
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    chunks_embedded: int = 0
+    chunks_total: int = 0
+    stale_vectors_removed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "removed": len(self.removed),
+            "unchanged": len(self.unchanged),
+            "failed": len(self.failed),
+            "chunks_embedded": self.chunks_embedded,
+            "chunks_total": self.chunks_total,
+        }
+
+
+def index_signature(settings: Settings) -> str:
+    """What, besides file contents, decides chunk ids and vectors."""
+    model = str(settings.embedding.model_path or "packaged:all-MiniLM-L6-v2")
+    return json.dumps(
+        {"model": model, "chunking": settings.chunking.model_dump(), "format": 1}, sort_keys=True
+    )
+
+
+@contextmanager
+def index_lock(index_dir: Path) -> Iterator[None]:
+    """One indexer at a time per index folder; a second one gets a clear error."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = index_dir / ".lock"
+    with lock_path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise IndexBusyError(
+                f"another `assistant index` (pid {holder}) is updating {index_dir}; wait for it "
+                "to finish, then run again. Questions are still answered from the last "
+                "complete index meanwhile."
+            ) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def sync_corpus(
+    corpus_dir: Path,
+    index,  # noqa: ANN001 - assistant.core.Index (import cycle)
+    settings: Settings,
+    progress: ProgressCallback | None = None,
+) -> SyncReport:
+    """Bring the index in line with ``corpus_dir``; see the module docstring."""
+    if not corpus_dir.is_dir():
+        raise FileNotFoundError(
+            f"corpus folder {corpus_dir} does not exist; create it and add documents, or pass "
+            "--corpus DIR"
+        )
+    report = SyncReport()
+    signature = index_signature(settings)
+    state = index.state
+    with index_lock(index.index_dir):
+        known = state.files()
+        same_signature = state.get_meta("signature") == signature
+        paths = iter_corpus_files(corpus_dir)
+        seen: set[str] = set()
+        to_load: list[tuple[Path, str, str]] = []
+        for path in paths:
+            source = path.relative_to(corpus_dir).as_posix()
+            seen.add(source)
+            try:
+                digest = file_sha256(path)
+            except OSError as exc:
+                report.failed[source] = f"cannot read the file ({exc.strerror or exc})"
+                continue
+            record = known.get(source)
+            if record and record.file_hash == digest and same_signature:
+                report.unchanged.append(source)
+            else:
+                to_load.append((path, source, digest))
+        removed = sorted(set(known) - seen)
+
+        docs = []
+        for i, (path, source, digest) in enumerate(to_load):
+            try:
+                doc = load_document(path, corpus_dir)
+            except DocumentError as exc:
+                report.failed[source] = exc.reason
+            except Exception as exc:  # a loader bug must not stop the corpus
+                report.failed[source] = f"could not be read ({type(exc).__name__}: {exc})"
+            else:
+                if doc.warnings:
+                    report.warnings[source] = doc.warnings
+                chunks = chunk_document(doc, settings.chunking, digest)
+                docs.append((source, digest, doc, chunks))
+            if progress:
+                progress("load", i + 1, len(to_load))
+
+        _embed_and_upsert(index, [c for *_, chunks in docs for c in chunks], settings, progress)
+        report.chunks_embedded = sum(len(chunks) for *_, chunks in docs)
+
+        # Failed files that were indexed before keep their old chunks: nothing is lost.
+        upserts = [
+            (source, digest, doc.text, doc.metadata, chunks) for source, digest, doc, chunks in docs
+        ]
+        if upserts or removed or not same_signature:
+            if not same_signature and known:
+                stale = [s for s in known if s not in {u[0] for u in upserts} and s in seen]
+                removed = sorted(set(removed) | {s for s in stale if s not in report.failed})
+            state.commit(upserts, removed, {"signature": signature})
+        for source, *_ in docs:
+            (report.updated if source in known else report.added).append(source)
+        report.removed = [s for s in removed if s not in seen]
+
+        index.refresh_bm25(force_save=True)
+        live = set(state.chunk_ids())
+        stale_vectors = sorted(index.store.ids() - live)
+        if stale_vectors:
+            index.store.delete(stale_vectors)
+        report.stale_vectors_removed = len(stale_vectors)
+        report.chunks_total = len(live)
+    return report
+
+
+def _embed_and_upsert(
+    index, chunks: list[Chunk], settings: Settings,  # noqa: ANN001
+    progress: ProgressCallback | None,
+) -> None:
+    batch = max(settings.embedding.batch_size * 4, 64)
+    existing = index.store.ids() if chunks else set()
+    todo = [c for c in chunks if c.id not in existing]  # left by a crashed run: reuse
+    done = len(chunks) - len(todo)
+    if progress and chunks:
+        progress("embed", done, len(chunks))
+    for start in range(0, len(todo), batch):
+        part = todo[start : start + batch]
+        vectors = index.embeddings.embed_documents([embedding_text(c) for c in part])
+        index.store.upsert(
+            [c.id for c in part], [c.text for c in part], [c.metadata for c in part], vectors
+        )
+        done += len(part)
+        if progress:
+            progress("embed", done, len(chunks))
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What gets embedded for a chunk: its text, led by the document title for context."""
+    title = chunk.metadata.get("title")
+    return f"{title}\n{chunk.text}" if title else chunk.text

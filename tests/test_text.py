@@ -1,0 +1,30 @@
+from assistant.text import key_tokens, split_sentences, terms
+
+
+def spans_text(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+def test_sentences_respect_abbreviations_and_keep_exact_offsets() -> None:
+    text = "The U.S. Commerce Dept. acted on Oct. 7. Hikvision Co. Ltd. objected!  Next one?"
+    assert spans_text(text) == [
+        "The U.S. Commerce Dept. acted on Oct. 7.",
+        "Hikvision Co. Ltd. objected!",
+        "Next one?",
+    ]
+
+
+def test_list_items_and_headings_split_but_hard_wraps_do_not() -> None:
+    text = "Key lines:\n- \"First quote.\"\n- Second item\n\nwrapped line of text\ncontinues here."
+    assert spans_text(text) == [
+        "Key lines:", "\"First quote.\"", "Second item", "wrapped line of text\ncontinues here.",
+    ]
+
+
+def test_terms_are_stemmed_without_stopwords() -> None:
+    assert terms("The orders were ordered") == ["order", "order"]
+
+
+def test_key_tokens_finds_numbers_and_names() -> None:
+    tokens = key_tokens("On June 27, 2025 the Governor in Council acted under s. 25.4")
+    assert {"june", "27", "2025", "governor", "council", "25.4"} <= tokens
