@@ -97,9 +97,7 @@ def _make_chunk(
     metadata: dict[str, Any] = {
         key: doc.metadata[key] for key in METADATA_FIELDS if doc.metadata.get(key) not in (None, "")
     }
-    metadata.update(
-        source=doc.source, start=start, end=end, chunk_index=index, file_hash=file_hash
-    )
+    metadata.update(source=doc.source, start=start, end=end, chunk_index=index, file_hash=file_hash)
     page = doc.page_at(start)
     if page is not None:
         metadata["page"] = page

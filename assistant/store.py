@@ -64,12 +64,13 @@ class VectorStore:
         self.collection = self.langchain._collection
 
     def upsert(
-        self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]],
+        self,
+        ids: list[str],
+        texts: list[str],
+        metadatas: list[dict[str, Any]],
         vectors: list[list[float]],
     ) -> None:
-        self.collection.upsert(
-            ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors
-        )
+        self.collection.upsert(ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors)
 
     def delete(self, ids: list[str]) -> None:
         for start in range(0, len(ids), 5000):

@@ -12,11 +12,62 @@ from functools import lru_cache
 
 # Abbreviations after which a period does not end a sentence.
 _ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "no", "nos", "vs", "etc", "inc",
-    "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-    "oct", "nov", "dec", "u.s", "u.k", "e.g", "i.e", "r.s.c", "c", "s", "ss", "para",
-    "paras", "art", "fig", "p", "pp", "gen", "gov", "sen", "rep", "hon", "mt", "ft",
-    "approx", "dept", "est", "al", "u.n", "u.s.a", "v",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sr",
+    "jr",
+    "st",
+    "no",
+    "nos",
+    "vs",
+    "etc",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "u.s",
+    "u.k",
+    "e.g",
+    "i.e",
+    "r.s.c",
+    "c",
+    "s",
+    "ss",
+    "para",
+    "paras",
+    "art",
+    "fig",
+    "p",
+    "pp",
+    "gen",
+    "gov",
+    "sen",
+    "rep",
+    "hon",
+    "mt",
+    "ft",
+    "approx",
+    "dept",
+    "est",
+    "al",
+    "u.n",
+    "u.s.a",
+    "v",
 }
 
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+|$)|\n\s*\n|\n(?=\s*[-*•]\s)")
@@ -54,7 +105,7 @@ def _split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
         after = text[cut + 1 : end].lstrip()
         if not before or not after:
             continue
-        ends_line = before[-1] in ".:;!?\"”)]"
+        ends_line = before[-1] in '.:;!?"”)]'
         starts_item = bool(re.match(r"([-*•]|\[\d+\]|\d+[.)])\s", after))
         heading = len(before) < 80 and after[0].isupper() and before[-1] not in ",-"
         if ends_line or starts_item or heading:

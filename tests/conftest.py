@@ -82,12 +82,15 @@ def real_embeddings():  # noqa: ANN201
 
 
 @pytest.fixture(scope="session")
-def real_assistant(tmp_path_factory: pytest.TempPathFactory, real_embeddings) -> Iterator[Assistant]:  # noqa: ANN001
+def real_assistant(
+    tmp_path_factory: pytest.TempPathFactory, real_embeddings
+) -> Iterator[Assistant]:  # noqa: ANN001
     """The real model and real embedded Chroma on a copy of corpus/, indexed once."""
     root = tmp_path_factory.mktemp("real")
     corpus = copy_corpus(root / "corpus")
-    settings = Settings(corpus_dir=corpus, index_dir=root / "index",
-                        feedback_path=root / "feedback.sqlite")
+    settings = Settings(
+        corpus_dir=corpus, index_dir=root / "index", feedback_path=root / "feedback.sqlite"
+    )
     assistant = Assistant(settings, embeddings=real_embeddings)
     report = assistant.sync()
     assert report.ok, report.failed

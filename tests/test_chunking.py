@@ -8,7 +8,9 @@ def make_doc(text: str) -> SourceDocument:
 
 
 def test_chunk_text_is_an_exact_slice_with_metadata() -> None:
-    text = "\n\n".join(f"Paragraph {p} sentence {s} has words." for p in range(20) for s in range(3))
+    text = "\n\n".join(
+        f"Paragraph {p} sentence {s} has words." for p in range(20) for s in range(3)
+    )
     doc = make_doc(text)
     chunks = chunk_document(doc, ChunkingSettings(chunk_size=200, chunk_overlap=1))
     assert len(chunks) > 5

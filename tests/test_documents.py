@@ -78,8 +78,9 @@ def test_html_main_text_without_boilerplate(tmp_path: Path) -> None:
     html = (
         "<html><head><title>Order issued</title><script>alert(1)</script></head><body>"
         "<nav>Home | About | Contact</nav><article><h1>Order issued</h1>"
-        + "".join(f"<p>The government issued the order number {i} under the act.</p>"
-                  for i in range(8))
+        + "".join(
+            f"<p>The government issued the order number {i} under the act.</p>" for i in range(8)
+        )
         + "</article><footer>Copyright footer text</footer></body></html>"
     )
     doc = load(tmp_path, "page.html", html)

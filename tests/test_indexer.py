@@ -100,8 +100,9 @@ def test_crash_while_embedding_leaves_the_index_as_it_was_then_recovers(
     fake_assistant: Assistant, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = fake_assistant.index.state.chunk_ids()
-    shutil.copy(corpus_dir / "00_ssn_hikvision_ordered_to_cease_2025-07-01.txt",
-                corpus_dir / "copy.txt")
+    shutil.copy(
+        corpus_dir / "00_ssn_hikvision_ordered_to_cease_2025-07-01.txt", corpus_dir / "copy.txt"
+    )
     (corpus_dir / "03_reuters_cbc_canada_orders_hikvision_2025-06-28.txt").write_text(
         "Title: Rewritten\n---\n\n" + "A different story entirely. " * 60
     )

@@ -15,9 +15,12 @@ def test_sentences_respect_abbreviations_and_keep_exact_offsets() -> None:
 
 
 def test_list_items_and_headings_split_but_hard_wraps_do_not() -> None:
-    text = "Key lines:\n- \"First quote.\"\n- Second item\n\nwrapped line of text\ncontinues here."
+    text = 'Key lines:\n- "First quote."\n- Second item\n\nwrapped line of text\ncontinues here.'
     assert spans_text(text) == [
-        "Key lines:", "\"First quote.\"", "Second item", "wrapped line of text\ncontinues here.",
+        "Key lines:",
+        '"First quote."',
+        "Second item",
+        "wrapped line of text\ncontinues here.",
     ]
 
 
