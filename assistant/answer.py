@@ -7,6 +7,7 @@ and LangChain callbacks (tracing) see every step.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -49,6 +50,11 @@ def citation_for(candidate: Candidate, n: int) -> Citation:
     )
 
 
+def neutralize_markers(text: str) -> str:
+    """Bracketed numbers inside document text become ``(n)`` so they can't pose as citations."""
+    return re.sub(r"\[(\d+)\]", r"(\1)", text)
+
+
 def compose_extractive(chosen: list[Candidate]) -> tuple[str, list[Citation]]:
     """One sentence per line of thought, each followed by its own ``[n]``."""
     citations: list[Citation] = []
@@ -59,7 +65,7 @@ def compose_extractive(chosen: list[Candidate]) -> tuple[str, list[Citation]]:
         if key not in numbers:
             numbers[key] = len(citations) + 1
             citations.append(citation_for(cand, numbers[key]))
-        text = cand.text.strip()
+        text = neutralize_markers(cand.text.strip())
         parts.append(f"{text} [{numbers[key]}]")
     return " ".join(parts), citations
 
@@ -135,6 +141,9 @@ class AnswerPipeline:
             self.index.embeddings,
             state["query_vector"],
             vocabulary,
+            question_vector=(
+                self.index.embeddings.embed_query(state["question"]) if state["context"] else None
+            ),
         )
         refused = should_refuse(evidence, self.settings)
         if refused:

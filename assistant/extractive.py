@@ -62,8 +62,13 @@ def score_candidates(
     embeddings: Embeddings,
     query_vector: list[float],
     vocabulary: dict[str, int] | None,
+    question_vector: list[float] | None = None,
 ) -> Evidence:
-    """Blend semantic similarity with weighted term overlap; see ``Evidence``."""
+    """Blend semantic similarity with weighted term overlap; see ``Evidence``.
+
+    For a follow-up, ``query_vector`` embeds question and context together and
+    ``question_vector`` the question alone; the question itself counts most.
+    """
     q_terms = terms(question)
     c_terms = [t for t in terms(context) if t not in q_terms]
     unknown = [t for t in q_terms if vocabulary is not None and t not in vocabulary]
@@ -80,8 +85,9 @@ def score_candidates(
     weights.update({t: 0.3 * idf(t) for t in c_terms})
     total = sum(weights.values()) or 1.0
     vectors = np.asarray(embeddings.embed_documents([c.text for c in candidates]))
-    qv = np.asarray(query_vector)
-    sims = vectors @ qv / (np.linalg.norm(vectors, axis=1) * (np.linalg.norm(qv) or 1) + 1e-9)
+    sims = _cosine(vectors, query_vector)
+    if question_vector is not None:
+        sims = 0.6 * _cosine(vectors, question_vector) + 0.4 * sims
     for cand, st, sim in zip(candidates, sent_terms, sims, strict=True):
         cand.semantic = float(sim)
         cand.lexical = sum(w for t, w in weights.items() if t in st) / total
@@ -94,6 +100,11 @@ def score_candidates(
     q_total = sum(weights[t] for t in q_terms) or 1.0
     coverage = sum(weights[t] for t in q_terms if t in covered) / q_total
     return Evidence(ranked, ranked[0].score, coverage, unknown)
+
+
+def _cosine(vectors: np.ndarray, vector: list[float]) -> np.ndarray:
+    v = np.asarray(vector)
+    return vectors @ v / (np.linalg.norm(vectors, axis=1) * (np.linalg.norm(v) or 1.0) + 1e-9)
 
 
 def select_sentences(evidence: Evidence, max_sentences: int) -> list[Candidate]:

@@ -21,6 +21,7 @@ from pydantic_settings import (
 
 RetrievalMode = Literal["dense", "bm25", "hybrid"]
 AnswerMode = Literal["extractive", "local", "openai", "ollama"]
+SlackRefusalPolicy = Literal["say_so", "silent"]
 
 
 class _Section(BaseModel):
@@ -67,7 +68,7 @@ class AnswerSettings(_Section):
     )
     max_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an answer.")
     min_relevance: float = Field(
-        0.38,
+        0.28,
         description="Below this calibrated evidence score the assistant refuses instead of "
         "answering (see evals/RESULTS.md for how it was set).",
     )
@@ -117,6 +118,33 @@ class SlackSettings(_Section):
     port: int = Field(3000, ge=0, le=65535, description="HTTP mode: port to listen on.")
     api_base_url: str | None = Field(
         None, description="Slack Web API base URL (tests point it at a local server)."
+    )
+    default_policy: SlackRefusalPolicy = Field(
+        "say_so",
+        description="When the sources don't support an answer: say_so posts a short "
+        "'The indexed sources don't answer this.' in the thread; silent posts nothing.",
+    )
+    channel_policy: dict[str, SlackRefusalPolicy] = Field(
+        default_factory=dict,
+        description='Per-channel override of default_policy, by channel id: {"C0123": "silent"}.',
+    )
+    history_messages: int = Field(
+        20, ge=0, le=200, description="Most earlier thread messages used as conversation history."
+    )
+    dedupe_cache_size: int = Field(
+        4096, ge=16, description="Event ids and message timestamps remembered to drop retries."
+    )
+    workers: int = Field(
+        8, ge=1, le=64, description="Threads that post replies after Slack has been acknowledged."
+    )
+    max_concurrent_answers: int = Field(
+        2, ge=1, le=32, description="Questions answered at the same time; others wait their turn."
+    )
+    stream_update_s: float = Field(
+        1.0,
+        ge=0,
+        description="Seconds between edits of the working message while an answer streams "
+        "(0: post only the final answer).",
     )
 
 

@@ -115,7 +115,7 @@ def _split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces
 
 
-_LIST_MARKER = re.compile(r"([-*•]|\d+[.)])\s+")
+_LIST_MARKER = re.compile(r"([-*•]|\d+[.)]|\[\d+\])\s+")
 
 
 def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:

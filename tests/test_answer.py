@@ -1,0 +1,52 @@
+import re
+
+from assistant.citations import REFUSAL_TEXT, renumber
+from assistant.core import Assistant
+
+
+def check_citations_are_valid(assistant: Assistant, answer) -> None:  # noqa: ANN001
+    numbers = {c.n for c in answer.citations}
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)]
+    assert set(markers) <= numbers, "a marker points to no citation"
+    assert numbers <= set(markers), "a citation is never referred to"
+    assert sorted(numbers) == list(range(1, len(numbers) + 1))
+    for c in answer.citations:
+        text = assistant.index.document_text(c.source)
+        assert text is not None and text[c.start : c.end] == c.quote
+
+
+def test_extractive_answer_quotes_and_cites_verbatim(fake_assistant: Assistant) -> None:
+    answer = fake_assistant.ask("What test must applicants meet to obtain a stay?")
+    assert not answer.refused
+    assert answer.citations
+    check_citations_are_valid(fake_assistant, answer)
+    assert "RJR-MacDonald" in " ".join(c.quote for c in answer.citations)
+    assert answer.citations[0].source.startswith("13_")
+    assert set(answer.timings_ms) >= {"retrieve", "generate", "total"}
+
+
+def test_off_topic_question_is_refused(fake_assistant: Assistant) -> None:
+    answer = fake_assistant.ask("What is a good recipe for sourdough bread with rye flour?")
+    assert answer.refused
+    assert answer.answer == REFUSAL_TEXT
+    assert answer.citations == []
+
+
+def test_history_gives_context_to_a_follow_up(fake_assistant: Assistant) -> None:
+    history = [
+        {"role": "user", "content": "What did the Commerce Department's Entity List add?"},
+        {"role": "assistant", "content": "28 Chinese organizations including Hikvision."},
+    ]
+    answer = fake_assistant.ask("What did Wilbur Ross say?", history=history)
+    assert not answer.refused
+    assert any(c.source.startswith("18_") for c in answer.citations)
+
+
+def test_stream_yields_text_then_the_final_answer(fake_assistant: Assistant) -> None:
+    items = list(fake_assistant.stream("What test must applicants meet to obtain a stay?"))
+    assert isinstance(items[-1].answer, str)
+    assert "".join(i for i in items[:-1]) == items[-1].answer
+
+
+def test_renumber_keeps_only_mapped_markers() -> None:
+    assert renumber("A [3]. B [1]. C [7].", {3: 1, 1: 2}) == "A [1]. B [2]. C."

@@ -1,0 +1,82 @@
+"""Client/server mode against a real `chroma run` server on loopback."""
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.core import Assistant
+from assistant.settings import Settings
+from tests.conftest import HIKVISION_QUESTION, copy_corpus
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    port = free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    proc = subprocess.Popen(
+        [chroma, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            pytest.fail("chroma run did not start within 30 s")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_index_and_answer_through_a_chroma_server(
+    chroma_url: str,
+    tmp_path: Path,
+    real_embeddings,  # noqa: ANN001
+) -> None:
+    corpus = copy_corpus(tmp_path / "corpus")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "state", chroma_url=chroma_url)
+    assistant = Assistant(settings, embeddings=real_embeddings)
+    report = assistant.sync()
+    assert report.ok and len(report.added) == 11
+    assert not (tmp_path / "state" / "chroma").exists()  # vectors live on the server
+    assert assistant.index.store.count() == report.chunks_total
+
+    answer = assistant.ask(HIKVISION_QUESTION)
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "Investment Canada Act" in quotes
+
+    (corpus / "01_ani_joly_statement_hikvision_2025-06-28.txt").unlink()
+    again = Assistant(settings, embeddings=real_embeddings).sync()
+    assert again.removed == ["01_ani_joly_statement_hikvision_2025-06-28.txt"]
+    assert assistant.index.store.count() == again.chunks_total
+
+
+def test_unreachable_server_is_a_clear_error(tmp_path: Path, real_embeddings) -> None:  # noqa: ANN001
+    from assistant.store import StoreUnavailableError
+
+    settings = Settings(index_dir=tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(StoreUnavailableError, match="chroma run"):
+        Assistant(settings, embeddings=real_embeddings)

@@ -1,0 +1,51 @@
+import pytest
+
+from assistant.core import Assistant
+from assistant.retrieval import Filters, NoMatchingSourcesError, fuse
+
+
+def test_fuse_rewards_agreement_and_respects_weights() -> None:
+    dense = [("a", 0.9), ("b", 0.8), ("c", 0.7)]
+    bm25 = [("c", 9.0), ("b", 5.0)]
+    assert {cid for cid, _ in fuse([dense, bm25], [1.0, 1.0], 60)[:2]} == {"b", "c"}
+    assert fuse([dense, []], [1.0, 1.0], 60)[0][0] == "a"
+    assert fuse([dense, bm25], [0.0, 1.0], 60)[0][0] == "c"
+
+
+@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
+def test_each_mode_finds_the_court_decision(fake_assistant: Assistant, mode: str) -> None:
+    docs = fake_assistant.retriever.retrieve(
+        "Federal Court stay motion RJR-MacDonald test", k=3, mode=mode
+    )
+    assert docs[0].metadata["source"].startswith("13_")
+    assert [d.metadata["rank"] for d in docs] == list(range(1, len(docs) + 1))
+
+
+def test_retriever_is_a_langchain_runnable_with_filters(fake_assistant: Assistant) -> None:
+    docs = fake_assistant.retriever.invoke(
+        "Hikvision national security order", filters=Filters(sources=["18"]), k=4
+    )
+    assert docs and {d.metadata["source"][:2] for d in docs} == {"18"}
+
+
+def test_publisher_and_date_filters(fake_assistant: Assistant) -> None:
+    by_publisher = fake_assistant.retriever.retrieve(
+        "Hikvision", filters=Filters(publishers=["federal court"]), k=10
+    )
+    assert {d.metadata["publisher"] for d in by_publisher} == {"Federal Court of Canada"}
+    dated = fake_assistant.retriever.retrieve(
+        "Hikvision", filters=Filters(date_from="2025-07", date_to="2025-12-31"), k=20
+    )
+    assert dated
+    assert all(20250700 <= d.metadata["date_num"] <= 20251231 for d in dated)
+    assert not any(d.metadata["source"].startswith("02_") for d in dated)
+
+
+def test_unknown_source_filter_is_a_clear_error(fake_assistant: Assistant) -> None:
+    with pytest.raises(NoMatchingSourcesError, match="assistant sources"):
+        fake_assistant.retriever.retrieve("anything", filters=Filters(sources=["nope"]))
+
+
+def test_bad_date_filter_names_the_value(fake_assistant: Assistant) -> None:
+    with pytest.raises(ValueError, match="'last tuesday'"):
+        fake_assistant.retriever.retrieve("x", filters=Filters(date_from="last tuesday"))
