@@ -7,6 +7,12 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Each front end adds its commands here (one line each)."""
-    # eval: assistant/cli_eval.py
-    # web: assistant/cli_web.py
-    # slack: assistant/cli_slack.py
+    from assistant import cli_eval
+
+    cli_eval.register(app)
+    from assistant import cli_web
+
+    cli_web.register(app)
+    from assistant import cli_slack
+
+    cli_slack.register(app)

@@ -1,0 +1,98 @@
+"""CLI commands of the web front end: ``serve`` and ``feedback export``.
+
+Only typer is imported at module level; gradio loads inside ``serve``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+feedback_app = typer.Typer(help="Answer feedback given on the web page and in Slack.",
+                           no_args_is_help=True)
+
+
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="Interface to listen on.")] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")
+    ] = None,
+    index_dir: Annotated[
+        Path | None, typer.Option("--index-dir", help="Index folder (overrides settings).")
+    ] = None,
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="Corpus folder (overrides settings).")
+    ] = None,
+    chroma_url: Annotated[
+        str | None, typer.Option("--chroma-url", help="Chroma server URL (overrides settings).")
+    ] = None,
+) -> None:
+    """Index the corpus if it changed, then serve the web page (Ctrl-C stops it)."""
+    from assistant.cli import build_assistant, print_report, run_sync
+
+    started = time.perf_counter()
+    assistant = build_assistant(
+        index_dir=index_dir,
+        corpus_dir=corpus,
+        chroma_url=chroma_url,
+        **{"web.host": host, "web.port": port},
+    )
+    if assistant.needs_sync():
+        report = run_sync(assistant)
+        print_report(report)
+    from assistant.web import launch
+
+    web = assistant.settings.web
+    login = "login required" if web.username and web.password else "no login"
+    demo, url = launch(assistant, prevent_thread_lock=True, quiet=True)
+    typer.echo(
+        f"Serving the assistant on {url} ({login}; ready in "
+        f"{time.perf_counter() - started:.1f} s). Press Ctrl-C to stop."
+    )
+    try:
+        demo.block_thread()
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        pass
+    finally:
+        demo.close()
+
+
+@feedback_app.command("export")
+def export(
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv or jsonl.", case_sensitive=False)
+    ] = "jsonl",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
+    ] = None,
+    feedback_path: Annotated[
+        Path | None, typer.Option("--feedback-path", help="Feedback SQLite file.")
+    ] = None,
+) -> None:
+    """Print every feedback row (question, answer, citations, settings, rating, comment)."""
+    from assistant.feedback import FeedbackStore
+    from assistant.settings import load_settings
+
+    fmt = fmt.lower()
+    if fmt not in ("csv", "jsonl"):
+        typer.secho(f"error: --format must be csv or jsonl, not {fmt!r}", fg="red", err=True)
+        raise typer.Exit(2)
+    path = feedback_path or load_settings().feedback_path
+    store = FeedbackStore(path)
+    kind: Literal["csv", "jsonl"] = "csv" if fmt == "csv" else "jsonl"
+    if out is None:
+        count = store.export(kind, sys.stdout)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            count = store.export(kind, handle)
+    typer.secho(f"{count} feedback rows from {path}", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.add_typer(feedback_app, name="feedback")
