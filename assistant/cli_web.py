@@ -12,8 +12,9 @@ from typing import Annotated, Literal
 
 import typer
 
-feedback_app = typer.Typer(help="Answer feedback given on the web page and in Slack.",
-                           no_args_is_help=True)
+feedback_app = typer.Typer(
+    help="Answer feedback given on the web page and in Slack.", no_args_is_help=True
+)
 
 
 def serve(

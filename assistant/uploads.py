@@ -119,8 +119,7 @@ def save_uploads(
             continue
         if size > max_bytes:
             errors[shown] = (
-                f"too large ({size / 1_048_576:.1f} MB; the limit is "
-                f"{max_bytes / 1_048_576:g} MB)"
+                f"too large ({size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:g} MB)"
             )
             continue
         if size == 0:

@@ -157,12 +157,13 @@ def render_passage(citation: dict[str, Any], document_text: str | None, turn: in
         )
     before, quote, after = passage_context(document_text, c["start"], c["end"], c["quote"])
     missing = (
-        "" if document_text else '<p class="note">The document is no longer indexed; '
-        "showing the quoted text only.</p>"
+        ""
+        if document_text
+        else '<p class="note">The document is no longer indexed; showing the quoted text only.</p>'
     )
     return (
         f'<div class="passage" data-turn="{turn}" data-n="{c["n"]}">'
-        f'<h3>&#91;{c["n"]}&#93; {escape_text(c.get("title") or c.get("source"))}</h3>'
+        f"<h3>&#91;{c['n']}&#93; {escape_text(c.get('title') or c.get('source'))}</h3>"
         f'<div class="meta">{"".join(meta)}</div>{missing}'
         f'<blockquote class="context">{escape_text(before)}'
         f'<mark class="quote">{escape_text(quote)}</mark>{escape_text(after)}</blockquote>'
