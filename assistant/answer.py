@@ -1,30 +1,50 @@
 """The answer pipeline: condense -> retrieve -> generate -> verify, as LangChain runnables.
 
-Each step reads and extends one state dict, so a model backend plugs in as
-another ``generate`` step next to ``extractive`` without touching the others,
-and LangChain callbacks (tracing) see every step.
+Each step reads and extends one state dict. ``generate`` is either the
+deterministic extractive answer or a chat model writing from numbered passages;
+``verify`` keeps only supported sentences, falls back to the extractive answer
+when nothing supported is left (or the model is unreachable), and adds the
+disagreements found among the evidence.
 """
 
 from __future__ import annotations
 
-import re
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.citations import REFUSAL_TEXT, Answer, Citation, HistoryTurn
+from assistant.citations import (
+    REFUSAL_TEXT,
+    Answer,
+    Citation,
+    Conflict,
+    ConflictValue,
+    HistoryTurn,
+)
+from assistant.conflicts import find_conflicts
 from assistant.corpus_index import CorpusIndex
-from assistant.extractive import Candidate, score_candidates, select_sentences, sentence_candidates
+from assistant.extractive import (
+    Candidate,
+    Evidence,
+    score_candidates,
+    select_sentences,
+    sentence_candidates,
+)
+from assistant.grounded import build_prompt, is_refusal, neutralize_markers, verify
 from assistant.retrieval import Filters, HybridRetriever
-from assistant.settings import AnswerSettings, RetrievalMode
+from assistant.settings import AnswerMode, LLMSettings, RetrievalMode, Settings
+
+TokenSink = Callable[[str], None]
 
 
 def condense_query(question: str, history: list[HistoryTurn]) -> tuple[str, str]:
     """(retrieval query, context) for a possibly elliptical follow-up.
 
-    Without a model the earlier user questions give the context: "And under which
-    act?" after "Who ordered the closure?" retrieves with both.
+    The earlier user questions give the context: "And under which act?" after
+    "Who ordered the closure?" retrieves with both.
     """
     previous = [t.content for t in history if t.role == "user"][-2:]
     context = " ".join(previous)
@@ -50,48 +70,55 @@ def citation_for(candidate: Candidate, n: int) -> Citation:
     )
 
 
-def neutralize_markers(text: str) -> str:
-    """Bracketed numbers inside document text become ``(n)`` so they can't pose as citations."""
-    return re.sub(r"\[(\d+)\]", r"(\1)", text)
+class _Citer:
+    """Hands out dense citation numbers, one per distinct quoted sentence."""
 
+    def __init__(self) -> None:
+        self.citations: list[Citation] = []
+        self._numbers: dict[tuple[str, int], int] = {}
 
-def compose_extractive(chosen: list[Candidate]) -> tuple[str, list[Citation]]:
-    """One sentence per line of thought, each followed by its own ``[n]``."""
-    citations: list[Citation] = []
-    numbers: dict[tuple[str, int], int] = {}
-    parts: list[str] = []
-    for cand in chosen:
+    def cite(self, cand: Candidate) -> int:
         key = (cand.doc.metadata.get("source", ""), cand.start)
-        if key not in numbers:
-            numbers[key] = len(citations) + 1
-            citations.append(citation_for(cand, numbers[key]))
-        text = neutralize_markers(cand.text.strip())
-        parts.append(f"{text} [{numbers[key]}]")
-    return " ".join(parts), citations
+        if key not in self._numbers:
+            self._numbers[key] = len(self.citations) + 1
+            self.citations.append(citation_for(cand, self._numbers[key]))
+        return self._numbers[key]
 
 
-def should_refuse(evidence: Any, settings: AnswerSettings) -> bool:
-    """Refuse when the best sentence is weakly related or key question terms are absent."""
-    if not evidence.candidates:
-        return True
-    return evidence.best < settings.min_relevance
+def compose_extractive(chosen: list[Candidate], citer: _Citer | None = None) -> tuple[str, _Citer]:
+    """Each quoted sentence followed by its own ``[n]``."""
+    citer = citer or _Citer()
+    parts = [f"{neutralize_markers(c.text.strip())} [{citer.cite(c)}]" for c in chosen]
+    return " ".join(parts), citer
+
+
+def should_refuse(evidence: Evidence, min_relevance: float) -> bool:
+    """Refuse when no retrieved sentence is related enough to the question."""
+    return not evidence.candidates or evidence.best < min_relevance
 
 
 class AnswerPipeline:
     """Builds and runs the runnable chain for one question."""
 
-    def __init__(
-        self, index: CorpusIndex, retriever: HybridRetriever, settings: AnswerSettings
-    ) -> None:
+    def __init__(self, index: CorpusIndex, retriever: HybridRetriever, settings: Settings) -> None:
         self.index = index
         self.retriever = retriever
         self.settings = settings
+        self._models: dict[str, Any] = {}
         self.chain: Runnable = (
             RunnableLambda(self._condense, name="condense")
             | RunnableLambda(self._retrieve, name="retrieve")
             | RunnableLambda(self._generate, name="generate")
-            | RunnableLambda(self._finish, name="verify")
+            | RunnableLambda(self._verify, name="verify")
         )
+
+    def chat_model(self, mode: AnswerMode, llm: LLMSettings | None = None) -> Any:
+        """The (cached) chat model of ``mode``."""
+        from assistant.llm import build_chat_model
+
+        if mode not in self._models:
+            self._models[mode] = build_chat_model(mode, llm or self.settings.llm)
+        return self._models[mode]
 
     def run(
         self,
@@ -100,7 +127,9 @@ class AnswerPipeline:
         filters: Filters | None,
         k: int | None,
         retrieval_mode: RetrievalMode | None,
+        mode: AnswerMode | None = None,
         config: dict[str, Any] | None = None,
+        on_token: TokenSink | None = None,
     ) -> Answer:
         state = {
             "question": question,
@@ -108,10 +137,35 @@ class AnswerPipeline:
             "filters": filters,
             "k": k,
             "retrieval_mode": retrieval_mode,
+            "mode": mode or self.settings.answer.mode,
+            "on_token": on_token,
             "timings": {},
             "t0": time.perf_counter(),
         }
         return self.chain.invoke(state, config=config)
+
+    def stream(self, *args: Any, **kwargs: Any) -> Iterator[str | Answer]:
+        """Text deltas as the model writes, then the verified ``Answer``."""
+        import queue
+        import threading
+
+        events: queue.Queue[Any] = queue.Queue()
+        done = object()
+
+        def work() -> None:
+            try:
+                events.put(self.run(*args, on_token=events.put, **kwargs))
+            except BaseException as exc:  # handed to the consumer below
+                events.put(exc)
+            events.put(done)
+
+        threading.Thread(target=work, daemon=True).start()
+        while (item := events.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    # --- steps -----------------------------------------------------------------------------
 
     def _condense(self, state: dict[str, Any]) -> dict[str, Any]:
         query, context = condense_query(state["question"], state["history"])
@@ -127,54 +181,141 @@ class AnswerPipeline:
             mode=state["retrieval_mode"],
             query_vector=vector,
         )
-        state["timings"]["retrieve"] = (time.perf_counter() - t) * 1000
-        return {**state, "docs": docs, "query_vector": vector}
-
-    def _generate(self, state: dict[str, Any]) -> dict[str, Any]:
-        t = time.perf_counter()
-        bm25 = self.index.current()
-        vocabulary = getattr(bm25.model, "vocab_dict", None)
+        question_vector = (
+            self.index.embeddings.embed_query(state["question"]) if state["context"] else None
+        )
         evidence = score_candidates(
             state["question"],
             state["context"],
-            sentence_candidates(state["docs"]),
+            sentence_candidates(docs),
             self.index.embeddings,
-            state["query_vector"],
-            vocabulary,
-            question_vector=(
-                self.index.embeddings.embed_query(state["question"]) if state["context"] else None
-            ),
+            vector,
+            getattr(self.index.current().model, "vocab_dict", None),
+            question_vector=question_vector,
         )
-        refused = should_refuse(evidence, self.settings)
-        if refused:
-            text, citations = REFUSAL_TEXT, []
-        else:
-            text, citations = compose_extractive(
-                select_sentences(evidence, self.settings.max_sentences)
-            )
+        state["timings"]["retrieve"] = (time.perf_counter() - t) * 1000
+        return {**state, "docs": docs, "evidence": evidence}
+
+    def _generate(self, state: dict[str, Any]) -> dict[str, Any]:
+        t = time.perf_counter()
+        evidence: Evidence = state["evidence"]
+        out: dict[str, Any] = {"generated": None, "model_error": None, "refused": False}
+        if should_refuse(evidence, self.settings.answer.min_relevance):
+            out["refused"] = True  # weak evidence: refuse without calling a model
+        elif state["mode"] != "extractive":
+            passages = evidence.candidates[: self.settings.answer.llm_passages]
+            prompt = build_prompt(state["question"], state["context"], passages)
+            out["passages"] = passages
+            self.chat_model(state["mode"])  # missing extra/model file: an error, no fallback
+            try:
+                out["generated"] = self._call_model(state["mode"], prompt, state["on_token"])
+            except Exception as exc:  # unreachable server, missing model or extra
+                out["model_error"] = f"{type(exc).__name__}: {exc}"
         state["timings"]["generate"] = (time.perf_counter() - t) * 1000
-        return {
-            **state,
-            "answer": text,
-            "citations": citations,
-            "refused": refused,
+        return {**state, **out}
+
+    def _call_model(self, mode: AnswerMode, prompt: str, on_token: TokenSink | None) -> str:
+        model = self.chat_model(mode)
+        if on_token is None:
+            return str(model.invoke(prompt).content)
+        parts: list[str] = []
+        for chunk in model.stream(prompt):
+            delta = str(chunk.content)
+            if delta:
+                parts.append(delta)
+                on_token(delta)
+        return "".join(parts)
+
+    def _verify(self, state: dict[str, Any]) -> Answer:
+        t = time.perf_counter()
+        evidence: Evidence = state["evidence"]
+        meta: dict[str, Any] = {
+            "requested_mode": state["mode"],
             "evidence": {
                 "best": round(evidence.best, 4),
                 "coverage": round(evidence.coverage, 4),
                 "unknown_terms": evidence.unknown_terms,
             },
+            "retrieved": len(state["docs"]),
+            "fallback": None,
+            "dropped_sentences": [],
         }
-
-    def _finish(self, state: dict[str, Any]) -> Answer:
-        timings = state["timings"]
-        timings["total"] = (time.perf_counter() - state["t0"]) * 1000
+        mode_used = state["mode"]
+        citer = _Citer()
+        refused = state["refused"]
+        text = REFUSAL_TEXT
+        if not refused and state["mode"] != "extractive":
+            if state["model_error"]:
+                meta["fallback"] = f"model unavailable ({state['model_error']})"
+            elif is_refusal(state["generated"] or "") and not _has_marker(state["generated"]):
+                refused = True
+                meta["model_refused"] = True
+            else:
+                text, citer, dropped = self._verified_text(state["generated"], state["passages"])
+                meta["dropped_sentences"] = dropped
+                if not citer.citations:
+                    meta["fallback"] = "no generated sentence was supported by its passage"
+            if meta["fallback"]:
+                mode_used = "extractive"
+        if not refused and (state["mode"] == "extractive" or meta["fallback"]):
+            text, citer = compose_extractive(
+                select_sentences(evidence, self.settings.answer.max_sentences)
+            )
+        conflicts: list[Conflict] = []
+        if not refused:
+            text, conflicts = self._add_conflicts(text, citer, evidence)
+        state["timings"]["verify"] = (time.perf_counter() - t) * 1000
+        if state["on_token"] is not None and state["mode"] == "extractive":
+            state["on_token"](text if not refused else REFUSAL_TEXT)
+        state["timings"]["total"] = (time.perf_counter() - state["t0"]) * 1000
         return Answer(
             question=state["question"],
-            answer=state["answer"],
-            refused=state["refused"],
-            citations=state["citations"],
-            conflicts=[],
-            mode="extractive",
-            timings_ms={key: round(value, 2) for key, value in timings.items()},
-            metadata={"evidence": state["evidence"], "retrieved": len(state["docs"])},
+            answer=text if not refused else REFUSAL_TEXT,
+            refused=refused,
+            citations=[] if refused else citer.citations,
+            conflicts=conflicts,
+            mode=mode_used,
+            timings_ms={key: round(value, 2) for key, value in state["timings"].items()},
+            metadata=meta,
         )
+
+    def _verified_text(
+        self, generated: str, passages: list[Candidate]
+    ) -> tuple[str, _Citer, list[dict[str, str]]]:
+        result = verify(
+            generated, passages, self.index.embeddings, self.settings.answer.support_threshold
+        )
+        citer = _Citer()
+        parts = []
+        for sentence in result.sentences:
+            marks = "".join(f"[{citer.cite(passages[i])}]" for i in sentence.passages)
+            body = sentence.text.rstrip()
+            parts.append(f"{body} {marks}")
+        return " ".join(parts), citer, result.dropped
+
+    def _add_conflicts(
+        self, text: str, citer: _Citer, evidence: Evidence
+    ) -> tuple[str, list[Conflict]]:
+        """Say so when strong evidence sentences from different sources disagree."""
+        best = evidence.best
+        strong = [c for c in evidence.candidates[:8] if c.score >= 0.75 * best]
+        if len(strong) < 2:
+            return text, []
+        vectors = np.asarray([c.vector for c in strong])
+        conflicts: list[Conflict] = []
+        notes: list[str] = []
+        for found in find_conflicts(strong, vectors):
+            values = [
+                ConflictValue(value=value, citations=[citer.cite(cand)])
+                for value, cand in found.sides
+            ]
+            conflicts.append(Conflict(topic=found.topic, values=values))
+            sides = "; ".join(f"{v.value} [{v.citations[0]}]" for v in values)
+            notes.append(f"Sources disagree on the {found.topic}: {sides}.")
+        return (" ".join([text, *notes]) if notes else text), conflicts
+
+
+def _has_marker(text: str | None) -> bool:
+    import re
+
+    return bool(text and re.search(r"\[\d+\]", text))

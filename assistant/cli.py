@@ -27,6 +27,10 @@ IndexDir = Annotated[
 CorpusDir = Annotated[
     Path | None, typer.Option("--corpus", help="Corpus folder (overrides settings).")
 ]
+AnswerModeOpt = Annotated[
+    str | None,
+    typer.Option("--mode", help="Answer backend: extractive, local, openai or ollama."),
+]
 ChromaUrl = Annotated[
     str | None, typer.Option("--chroma-url", help="Chroma server URL (overrides settings).")
 ]
@@ -205,6 +209,7 @@ def ask(
     retrieval: Annotated[
         str | None, typer.Option("--retrieval", help="dense, bm25 or hybrid.")
     ] = None,
+    mode: AnswerModeOpt = None,
     index_dir: IndexDir = None,
     corpus: CorpusDir = None,
     chroma_url: ChromaUrl = None,
@@ -216,6 +221,7 @@ def ask(
         "corpus_dir": corpus,
         "chroma_url": chroma_url,
         "retrieval.mode": retrieval,
+        "answer.mode": mode,
     }
     assistant = build_assistant(**overrides)
     _require_index(assistant)
@@ -226,7 +232,7 @@ def ask(
             k=k,
             filters=_filters(source, publisher, date_from, date_to),
         )
-    except ValueError as exc:
+    except (ValueError, RuntimeError) as exc:
         raise _fail(str(exc)) from exc
     if as_json:
         typer.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
@@ -265,12 +271,15 @@ def sources(index_dir: IndexDir = None, chroma_url: ChromaUrl = None) -> None:
 
 @app.command()
 def chat(
+    mode: AnswerModeOpt = None,
     index_dir: IndexDir = None,
     corpus: CorpusDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
     """A terminal chat that remembers the conversation (empty line or Ctrl-D quits)."""
-    assistant = build_assistant(index_dir=index_dir, corpus_dir=corpus, chroma_url=chroma_url)
+    assistant = build_assistant(
+        index_dir=index_dir, corpus_dir=corpus, chroma_url=chroma_url, **{"answer.mode": mode}
+    )
     if assistant.needs_sync():
         print_report(run_sync(assistant))
     history: list[dict[str, str]] = []
@@ -282,8 +291,13 @@ def chat(
             break
         if not question:
             break
-        answer = assistant.ask(question, history=history)
-        typer.echo(render_answer(answer) + "\n")
+        answer = None
+        for item in assistant.stream(question, history=history):
+            if isinstance(item, str):
+                typer.echo(item, nl=False)
+            else:
+                answer = item
+        typer.echo("\n\n" + render_answer(answer) + "\n")
         history += [
             {"role": "user", "content": question},
             {"role": "assistant", "content": answer.answer},

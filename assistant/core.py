@@ -14,7 +14,7 @@ from assistant.corpus_index import CorpusIndex
 from assistant.embeddings import load_embeddings
 from assistant.indexer import ProgressCallback, SyncReport, index_signature, sync_corpus
 from assistant.retrieval import Filters, HybridRetriever
-from assistant.settings import RetrievalMode, Settings
+from assistant.settings import AnswerMode, RetrievalMode, Settings
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Assistant:
             settings.index_dir, self.embeddings, settings.chroma_url, settings.collection
         )
         self.retriever = HybridRetriever(index=self.index, settings=settings.retrieval)
-        self.pipeline = AnswerPipeline(self.index, self.retriever, settings.answer)
+        self.pipeline = AnswerPipeline(self.index, self.retriever, settings)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, **kwargs: Any) -> Assistant:
@@ -71,14 +71,27 @@ class Assistant:
         k: int | None = None,
         retrieval_mode: RetrievalMode | None = None,
         config: dict[str, Any] | None = None,
+        mode: AnswerMode | None = None,
     ) -> Answer:
-        """Answer ``question`` from the index; ``history`` gives earlier turns for follow-ups."""
+        """Answer ``question`` from the index; ``history`` gives earlier turns for follow-ups.
+
+        ``mode`` picks the answer backend for this call (default: ``settings.answer.mode``).
+        """
+        args = self._arguments(question, history, filters)
+        return self.pipeline.run(*args, k, retrieval_mode, mode=mode, config=config)
+
+    @staticmethod
+    def _arguments(
+        question: str,
+        history: Sequence[HistoryTurn | dict[str, str]] | None,
+        filters: Filters | dict[str, Any] | None,
+    ) -> tuple[str, list[HistoryTurn], Filters | None]:
         if not question or not question.strip():
             raise ValueError("the question is empty; type a question about the indexed documents")
         turns = [t if isinstance(t, HistoryTurn) else HistoryTurn(**t) for t in history or []]
         if isinstance(filters, dict):
             filters = Filters(**filters)
-        return self.pipeline.run(question.strip(), turns, filters, k, retrieval_mode, config)
+        return question.strip(), turns, filters
 
     def stream(
         self,
@@ -87,15 +100,15 @@ class Assistant:
         filters: Filters | dict[str, Any] | None = None,
         k: int | None = None,
         retrieval_mode: RetrievalMode | None = None,
+        mode: AnswerMode | None = None,
     ) -> Iterator[str | Answer]:
         """Text deltas while the answer is produced, then the final, verified ``Answer``.
 
         Front ends show the deltas as they come and replace them with the final
         answer's text (verification may drop sentences that were streamed).
         """
-        answer = self.ask(question, history, filters, k, retrieval_mode)
-        yield answer.answer
-        yield answer
+        args = self._arguments(question, history, filters)
+        yield from self.pipeline.stream(*args, k, retrieval_mode, mode=mode)
 
     def sources(self) -> list[SourceInfo]:
         """What is indexed, sorted by source path."""

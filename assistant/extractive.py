@@ -28,6 +28,7 @@ class Candidate:
     semantic: float = 0.0
     lexical: float = 0.0
     score: float = 0.0
+    vector: np.ndarray | None = None  # normalized sentence embedding
 
 
 @dataclass
@@ -88,7 +89,9 @@ def score_candidates(
     sims = _cosine(vectors, query_vector)
     if question_vector is not None:
         sims = 0.6 * _cosine(vectors, question_vector) + 0.4 * sims
-    for cand, st, sim in zip(candidates, sent_terms, sims, strict=True):
+    unit = vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9)
+    for cand, st, sim, vec in zip(candidates, sent_terms, sims, unit, strict=True):
+        cand.vector = vec
         cand.semantic = float(sim)
         cand.lexical = sum(w for t, w in weights.items() if t in st) / total
         rank = int(cand.doc.metadata.get("rank", 1))

@@ -72,6 +72,14 @@ class AnswerSettings(_Section):
         description="Below this calibrated evidence score the assistant refuses instead of "
         "answering (see evals/RESULTS.md for how it was set).",
     )
+    llm_passages: int = Field(
+        4, ge=1, le=20, description="Evidence sentences given to a chat model as [n] passages."
+    )
+    support_threshold: float = Field(
+        0.55,
+        description="Least embedding similarity between a generated sentence and the passage it "
+        "cites for the sentence to be kept.",
+    )
 
 
 class LLMSettings(_Section):

