@@ -16,8 +16,10 @@ from assistant.citations import REFUSAL_TEXT, Answer, Citation
 
 PLACEHOLDER_TEXT = "Looking through the indexed sources..."
 ERROR_TEXT = "Sorry, something went wrong while answering this. Please try again later."
-EMPTY_QUESTION_TEXT = "Ask me a question about the indexed documents, for example: " \
+EMPTY_QUESTION_TEXT = (
+    "Ask me a question about the indexed documents, for example: "
     "_Who ordered the closure, and under what act?_"
+)
 
 FEEDBACK_BLOCK_ID = "assistant_feedback"
 FEEDBACK_UP = "assistant_feedback_up"
@@ -132,9 +134,7 @@ def answer_blocks(answer: Answer, answer_id: str | None = None) -> list[dict[str
     blocks: list[dict[str, Any]] = [_section(escape(answer.answer))]
     if answer.citations:
         blocks.append({"type": "divider"})
-        blocks.append(
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": "*Sources*"}]}
-        )
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "*Sources*"}]})
         # 50 blocks per message at most: keep room for the blocks around the sources.
         for citation in sorted(answer.citations, key=lambda c: c.n)[:40]:
             blocks.append(_section(citation_text(citation)))

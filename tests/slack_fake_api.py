@@ -127,8 +127,12 @@ class FakeSlackAPI:
                 if params.get("metadata"):
                     message["metadata"] = params["metadata"]
                 self.messages.setdefault(params["channel"], []).append(message)
-                return {"ok": True, "channel": params["channel"], "ts": message["ts"],
-                        "message": message}
+                return {
+                    "ok": True,
+                    "channel": params["channel"],
+                    "ts": message["ts"],
+                    "message": message,
+                }
             if method == "chat.update":
                 for message in self.messages.get(params["channel"], []):
                     if message["ts"] == params["ts"]:
@@ -140,11 +144,15 @@ class FakeSlackAPI:
             if method == "conversations.replies":
                 thread = params["ts"]
                 found = [
-                    m for m in self.messages.get(params["channel"], [])
+                    m
+                    for m in self.messages.get(params["channel"], [])
                     if m["ts"] == thread or m.get("thread_ts") == thread
                 ]
-                return {"ok": True, "messages": sorted(found, key=lambda m: float(m["ts"])),
-                        "has_more": False}
+                return {
+                    "ok": True,
+                    "messages": sorted(found, key=lambda m: float(m["ts"])),
+                    "has_more": False,
+                }
             return {"ok": True}
 
     # ------------------------------------------------------------- queries

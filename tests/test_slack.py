@@ -164,7 +164,8 @@ def test_follow_up_in_the_thread_uses_the_thread_as_history(
 
     def follow_up_answer() -> dict[str, Any] | None:
         answers = [
-            m for m in bot.api.thread("C1", first["ts"])
+            m
+            for m in bot.api.thread("C1", first["ts"])
             if (m.get("metadata") or {}).get("event_type") == "assistant_answer"
             and m["ts"] != first_reply["ts"]
         ]
@@ -200,13 +201,32 @@ def test_retried_event_is_answered_once(bot: Bot) -> None:
 
 
 def test_bot_messages_and_own_messages_are_ignored(bot: Bot) -> None:
-    other = {"type": "message", "channel": "D1", "channel_type": "im", "subtype": "bot_message",
-             "bot_id": "BOTHER", "text": HIKVISION_QUESTION, "ts": "1750000999.000100"}
-    own = {"type": "message", "channel": "D1", "channel_type": "im", "user": BOT_USER,
-           "bot_id": "BBOT", "text": HIKVISION_QUESTION, "ts": "1750000998.000100"}
-    edited = {"type": "message", "channel": "D1", "channel_type": "im",
-              "subtype": "message_changed", "ts": "1750000997.000100",
-              "message": {"user": "U1", "text": HIKVISION_QUESTION}}
+    other = {
+        "type": "message",
+        "channel": "D1",
+        "channel_type": "im",
+        "subtype": "bot_message",
+        "bot_id": "BOTHER",
+        "text": HIKVISION_QUESTION,
+        "ts": "1750000999.000100",
+    }
+    own = {
+        "type": "message",
+        "channel": "D1",
+        "channel_type": "im",
+        "user": BOT_USER,
+        "bot_id": "BBOT",
+        "text": HIKVISION_QUESTION,
+        "ts": "1750000998.000100",
+    }
+    edited = {
+        "type": "message",
+        "channel": "D1",
+        "channel_type": "im",
+        "subtype": "message_changed",
+        "ts": "1750000997.000100",
+        "message": {"user": "U1", "text": HIKVISION_QUESTION},
+    }
     for event in (other, own, edited):
         assert bot.send_event(event)[0] == 200
     marker = bot.dm("Who is Hikvision?", channel="D9")
@@ -217,16 +237,28 @@ def test_bot_messages_and_own_messages_are_ignored(bot: Bot) -> None:
 def command_body(text: str, channel: str = "C2", user: str = "U2", response_url: str = "") -> str:
     return urllib.parse.urlencode(
         {
-            "token": "unused", "team_id": TEAM, "channel_id": channel, "channel_name": "general",
-            "user_id": user, "user_name": "ann", "command": "/ask", "text": text,
-            "response_url": response_url, "trigger_id": "1.2.3", "api_app_id": "A0TEST",
+            "token": "unused",
+            "team_id": TEAM,
+            "channel_id": channel,
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": "ann",
+            "command": "/ask",
+            "text": text,
+            "response_url": response_url,
+            "trigger_id": "1.2.3",
+            "api_app_id": "A0TEST",
         }
     )
 
 
 def test_slash_command_posts_the_question_and_answers_in_its_thread(bot: Bot) -> None:
-    status, _ = post(bot.url, command_body(HIKVISION_QUESTION), "application/x-www-form-urlencoded",
-                     secret=SIGNING_SECRET)
+    status, _ = post(
+        bot.url,
+        command_body(HIKVISION_QUESTION),
+        "application/x-www-form-urlencoded",
+        secret=SIGNING_SECRET,
+    )
     assert status == 200
     parent = bot.api.wait_for(
         lambda: [m for m in bot.api.messages.get("C2", []) if "asked:" in m["text"]]
@@ -237,8 +269,9 @@ def test_slash_command_posts_the_question_and_answers_in_its_thread(bot: Bot) ->
 
 
 def test_slash_command_without_a_question_shows_usage(bot: Bot) -> None:
-    status, text = post(bot.url, command_body("  "), "application/x-www-form-urlencoded",
-                        secret=SIGNING_SECRET)
+    status, text = post(
+        bot.url, command_body("  "), "application/x-www-form-urlencoded", secret=SIGNING_SECRET
+    )
     assert status == 200 and "Usage" in text
     assert bot.api.calls_to("chat.postMessage") == []
 
@@ -256,13 +289,24 @@ def click(bot: Bot, message: dict[str, Any], action_id: str, user: str = "U9") -
     actions = next(b for b in message["blocks"] if b["type"] == "actions")
     button = next(e for e in actions["elements"] if e["action_id"] == action_id)
     payload = {
-        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": user, "name": "zoe"},
-        "api_app_id": "A0TEST", "token": "unused", "trigger_id": "1.2.3",
+        "type": "block_actions",
+        "team": {"id": TEAM},
+        "user": {"id": user, "name": "zoe"},
+        "api_app_id": "A0TEST",
+        "token": "unused",
+        "trigger_id": "1.2.3",
         "container": {"type": "message", "message_ts": message["ts"], "channel_id": "C1"},
-        "channel": {"id": "C1", "name": "general"}, "message": message,
+        "channel": {"id": "C1", "name": "general"},
+        "message": message,
         "response_url": bot.api.response_url,
-        "actions": [{**button, "block_id": actions["block_id"], "type": "button",
-                     "action_ts": str(time.time())}],
+        "actions": [
+            {
+                **button,
+                "block_id": actions["block_id"],
+                "type": "button",
+                "action_ts": str(time.time()),
+            }
+        ],
     }
     body = urllib.parse.urlencode({"payload": json.dumps(payload)})
     return post(bot.url, body, "application/x-www-form-urlencoded", secret=SIGNING_SECRET)[0]
@@ -277,7 +321,8 @@ def test_feedback_buttons_record_rows_in_the_shared_store(bot: Bot) -> None:
     assert click(bot, reply, FEEDBACK_DOWN, user="U8") == 200
     rows = FeedbackStore(bot.assistant.settings.feedback_path).rows()
     assert [(r["rating"], r["user"], r["channel"]) for r in rows] == [
-        ("up", "U9", "slack"), ("down", "U8", "slack")
+        ("up", "U9", "slack"),
+        ("down", "U8", "slack"),
     ]
     for row in rows:
         assert row["question"] == HIKVISION_QUESTION
@@ -327,8 +372,13 @@ def test_unverified_requests_are_rejected_without_any_web_api_call(bot: Bot, cas
     elif case == "missing_headers":
         status, _ = post(bot.url, body, "application/json")
     elif case == "stale":
-        status, _ = post(bot.url, body, "application/json", secret=SIGNING_SECRET,
-                         timestamp=int(time.time()) - 6 * 60)
+        status, _ = post(
+            bot.url,
+            body,
+            "application/json",
+            secret=SIGNING_SECRET,
+            timestamp=int(time.time()) - 6 * 60,
+        )
     elif case == "empty_secret":
         status, _ = post(bot.url, body, "application/json", secret="")
     else:
@@ -336,9 +386,13 @@ def test_unverified_requests_are_rejected_without_any_web_api_call(bot: Bot, cas
         from tests.slack_fake_api import sign
 
         status, _ = post(
-            bot.url, body.replace("Hikvision", "Huawei"), "application/json",
-            headers={"X-Slack-Request-Timestamp": signed_ts,
-                     "X-Slack-Signature": sign(SIGNING_SECRET, signed_ts, body)},
+            bot.url,
+            body.replace("Hikvision", "Huawei"),
+            "application/json",
+            headers={
+                "X-Slack-Request-Timestamp": signed_ts,
+                "X-Slack-Signature": sign(SIGNING_SECRET, signed_ts, body),
+            },
         )
     assert status in (401, 403)
     assert bot.api.calls == []
@@ -394,9 +448,12 @@ def test_real_model_answers_the_hikvision_question_through_slack(real_assistant:
         reply = b.final_reply("C1", question["ts"])
         follow = b.mention("C1", "and under which act?", thread_ts=question["ts"])
         follow_reply = b.api.wait_for(
-            lambda: [m for m in b.api.thread("C1", question["ts"])
-                     if (m.get("metadata") or {}).get("event_type") == "assistant_answer"
-                     and float(m["ts"]) > float(follow["ts"])]
+            lambda: [
+                m
+                for m in b.api.thread("C1", question["ts"])
+                if (m.get("metadata") or {}).get("event_type") == "assistant_answer"
+                and float(m["ts"]) > float(follow["ts"])
+            ]
         )[0]
     finally:
         server.shutdown()
