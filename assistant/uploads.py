@@ -88,8 +88,12 @@ def _free_target(folder: Path, name: str, digest: str) -> tuple[Path, bool]:
     return candidate, False
 
 
+def _size(n: float) -> str:
+    return f"{n / 1024:.1f} KB" if n < 1_048_576 else f"{n / 1_048_576:.1f} MB"
+
+
 def save_uploads(
-    corpus_dir: Path, files: Iterable[tuple[str, Path]], max_bytes: int
+    corpus_dir: Path, files: Iterable[tuple[str, Path]], max_mb: float
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, str]]:
     """Copy ``(original name, temp path)`` pairs into the upload folder.
 
@@ -99,6 +103,7 @@ def save_uploads(
     """
     folder = upload_dir(corpus_dir)
     root = corpus_dir.resolve()
+    max_bytes = int(max_mb * 1_048_576)
     saved: list[tuple[str, str]] = []
     unchanged: list[tuple[str, str]] = []
     errors: dict[str, str] = {}
@@ -118,9 +123,7 @@ def save_uploads(
             errors[shown] = f"the upload could not be read ({exc.strerror or exc})"
             continue
         if size > max_bytes:
-            errors[shown] = (
-                f"too large ({size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:g} MB)"
-            )
+            errors[shown] = f"too large ({_size(size)}; the limit is {max_mb:g} MB)"
             continue
         if size == 0:
             errors[shown] = "the file is empty"
@@ -150,8 +153,7 @@ def add_documents(
     from the upload folder again.
     """
     settings = assistant.settings
-    max_bytes = int(settings.web.max_upload_mb * 1_048_576)
-    saved, unchanged, errors = save_uploads(settings.corpus_dir, files, max_bytes)
+    saved, unchanged, errors = save_uploads(settings.corpus_dir, files, settings.web.max_upload_mb)
     result = UploadResult(errors=dict(errors), unchanged=[s for _, s in unchanged])
     if not saved and not assistant.needs_sync():
         return result
