@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from assistant.citations import REFUSAL_TEXT, Answer, Citation
+from assistant.citations import Answer, Citation
 
 PLACEHOLDER_TEXT = "Looking through the indexed sources..."
 ERROR_TEXT = "Sorry, something went wrong while answering this. Please try again later."
@@ -144,13 +144,6 @@ def answer_blocks(answer: Answer, answer_id: str | None = None) -> list[dict[str
         blocks.append(_section(disagreement))
     if answer_id:
         blocks.append(feedback_block(answer_id, answer.question))
-    return blocks
-
-
-def refusal_blocks(answer_id: str | None = None, question: str = "") -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = [_section(escape(REFUSAL_TEXT))]
-    if answer_id:
-        blocks.append(feedback_block(answer_id, question))
     return blocks
 
 

@@ -28,6 +28,7 @@ class FakeSlackAPI:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.fail: dict[str, str] = {}  # method -> error to return
+        self.socket_url = ""  # what apps.connections.open hands out (Socket Mode tests)
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         fake = self
@@ -113,6 +114,8 @@ class FakeSlackAPI:
                     "user_id": BOT_USER,
                     "bot_id": BOT_ID,
                 }
+            if method == "apps.connections.open":
+                return {"ok": True, "url": self.socket_url}
             if method == "chat.postMessage":
                 message = {
                     "type": "message",
