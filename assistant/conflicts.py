@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.extractive import Candidate
-from assistant.text import normalize
+from assistant.text import key_tokens, normalize
 
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -49,6 +49,19 @@ def _values(kind: str, text: str) -> dict[str, str]:
     return found
 
 
+def _trim(values: dict[str, str], other_words: set[str]) -> dict[str, str]:
+    """Drop words the other sentence also uses (a shared name), from keys and shown values."""
+    out: dict[str, str] = {}
+    for key, shown in values.items():
+        kept = " ".join(w for w in key.split() if w not in other_words)
+        words = shown.split()
+        while words and normalize(words[-1]).strip(",") in other_words:
+            words.pop()
+        if kept and words:
+            out[kept] = " ".join(words)
+    return out
+
+
 def _disjoint(kind: str, a: dict[str, str], b: dict[str, str]) -> bool:
     if kind == "official title":
         words_a = {w for k in a for w in k.split()}
@@ -58,9 +71,15 @@ def _disjoint(kind: str, a: dict[str, str], b: dict[str, str]) -> bool:
 
 
 def find_conflicts(
-    candidates: list[Candidate], vectors: np.ndarray, min_similarity: float = 0.55
+    candidates: list[Candidate], vectors: np.ndarray, min_similarity: float = 0.4
 ) -> list[FoundConflict]:
-    """Conflicts among ``candidates`` (with their normalized embedding ``vectors``)."""
+    """Conflicts among ``candidates`` (with their normalized embedding ``vectors``).
+
+    Two sentences are about the same thing when they are semantically related and
+    share a name or number besides the disputed values.
+    """
+    names = [key_tokens(c.text) for c in candidates]
+    texts = [set(normalize(c.text).replace(",", " ").split()) for c in candidates]
     conflicts: list[FoundConflict] = []
     seen: set[tuple[str, frozenset[str]]] = set()
     for kind in _EXTRACTORS:
@@ -74,16 +93,22 @@ def find_conflicts(
                     continue
                 if float(vectors[i] @ vectors[j]) < min_similarity:
                     continue
-                if not _disjoint(kind, values[i], values[j]):
+                vi, vj = values[i], values[j]
+                if kind == "official title":  # words both sentences use are not in dispute
+                    vi, vj = _trim(vi, texts[j]), _trim(vj, texts[i])
+                if not vi or not vj or not _disjoint(kind, vi, vj):
                     continue
-                key = (kind, frozenset(list(values[i]) + list(values[j])))
+                value_words = set(" ".join([*vi, *vj]).split())
+                if not (names[i] & names[j]) - value_words - {"minister"}:
+                    continue
+                key = (kind, frozenset(list(vi) + list(vj)))
                 if key in seen:
                     continue
                 seen.add(key)
                 conflicts.append(
                     FoundConflict(
                         kind,
-                        [(", ".join(values[i].values()), a), (", ".join(values[j].values()), b)],
+                        [(", ".join(vi.values()), a), (", ".join(vj.values()), b)],
                     )
                 )
         if conflicts:
