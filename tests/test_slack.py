@@ -464,3 +464,60 @@ def test_real_model_answers_the_hikvision_question_through_slack(real_assistant:
     blocks_text = " ".join(section_texts(reply["blocks"]))
     assert "Investment Canada Act" in blocks_text
     assert "Investment Canada Act" in " ".join(section_texts(follow_reply["blocks"]))
+
+
+def test_streamed_text_is_shown_then_replaced_by_the_final_answer(
+    fake_assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    final = fake_assistant.ask(HIKVISION_QUESTION)
+
+    def stream(question: str, history: Any = None, **kw: Any):
+        yield "Partial answer "
+        yield "still streaming"
+        yield final
+
+    monkeypatch.setattr(fake_assistant, "stream", stream)
+    api, server, app = start_bot(fake_assistant, stream_update_s=1e-9)
+    try:
+        b = Bot(fake_assistant, api, server, app)
+        question = b.mention("C1", HIKVISION_QUESTION)
+        reply = b.final_reply("C1", question["ts"])
+    finally:
+        server.shutdown()
+        api.stop()
+    texts = [u["text"] for u in api.calls_to("chat.update") if u["ts"] == reply["ts"]]
+    assert texts == ["Partial answer ", "Partial answer still streaming", final.answer]
+    assert_cited_blocks(reply, final.answer)
+
+
+def test_a_failing_answer_replaces_the_working_message_with_an_apology(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kw: Any):
+        raise RuntimeError("index unavailable")
+
+    monkeypatch.setattr(bot.assistant, "stream", broken)
+    question = bot.mention("C1", HIKVISION_QUESTION)
+    update = bot.api.wait_for(lambda: bot.api.calls_to("chat.update"))[0]
+    assert "went wrong" in update["text"]
+    assert [m["ts"] for m in bot.api.thread("C1", question["ts"])] == [update["ts"]]
+
+
+def test_a_mention_without_a_question_gets_a_hint(bot: Bot) -> None:
+    question = bot.mention("C1", "")
+    hint = bot.api.wait_for(lambda: bot.api.thread("C1", question["ts"]))[0]
+    assert "Ask me a question" in hint["text"]
+
+
+def test_channel_policy_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.settings import load_settings
+
+    monkeypatch.setenv("ASSISTANT_SLACK__CHANNEL_POLICY", '{"C0QUIET": "silent"}')
+    monkeypatch.setenv("ASSISTANT_SLACK__SIGNING_SECRET", SIGNING_SECRET)
+    settings = load_settings()
+    assert settings.slack.channel_policy == {"C0QUIET": "silent"}
+    assert settings.slack.default_policy == "say_so"
+    assert SIGNING_SECRET not in repr(settings)
+    monkeypatch.setenv("ASSISTANT_SLACK__CHANNEL_POLICY", '{"C0QUIET": "mute"}')
+    with pytest.raises(ValueError, match="say_so"):
+        load_settings()
