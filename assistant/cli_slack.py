@@ -66,6 +66,12 @@ def slack(
             overrides[f"slack.{field}"] = os.environ[env]
     assistant = build_assistant(**overrides)
     settings = assistant.settings
+    from assistant.slack import SlackConfigError, require_credentials
+
+    try:  # before indexing, which can take a while
+        require_credentials(settings.slack)
+    except SlackConfigError as exc:
+        raise _fail(str(exc)) from exc
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(

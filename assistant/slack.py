@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.citations import Answer
 from assistant.feedback import FeedbackStore
-from assistant.settings import Settings, SlackRefusalPolicy
+from assistant.settings import Settings, SlackRefusalPolicy, SlackSettings
 from assistant.slack_blocks import (
     EMPTY_QUESTION_TEXT,
     ERROR_TEXT,
@@ -390,6 +390,22 @@ def _ts_float(ts: str) -> float:
         return 0.0
 
 
+def require_credentials(slack: SlackSettings, socket_app_token: bool = True) -> None:
+    """Raise ``SlackConfigError`` naming the variable when the transport lacks a credential."""
+    if not slack.bot_token:
+        raise SlackConfigError("the Slack bot token is not set: set ASSISTANT_SLACK__BOT_TOKEN")
+    if slack.mode == "http" and not slack.signing_secret:
+        raise SlackConfigError(
+            "HTTP mode verifies every request with the signing secret: "
+            "set ASSISTANT_SLACK__SIGNING_SECRET"
+        )
+    if slack.mode == "socket" and socket_app_token and not slack.app_token:
+        raise SlackConfigError(
+            "Socket Mode needs an app-level token (xapp-..., scope connections:write): "
+            "set ASSISTANT_SLACK__APP_TOKEN"
+        )
+
+
 def build_slack_app(
     assistant: Assistant, settings: Settings | None = None, client: WebClient | None = None
 ) -> App:
@@ -399,14 +415,8 @@ def build_slack_app(
 
     settings = settings or assistant.settings
     slack = settings.slack
-    if not slack.bot_token:
-        raise SlackConfigError("the Slack bot token is not set: set ASSISTANT_SLACK__BOT_TOKEN")
+    require_credentials(slack, socket_app_token=False)
     signing_secret = slack.signing_secret
-    if slack.mode == "http" and not signing_secret:
-        raise SlackConfigError(
-            "HTTP mode verifies every request with the signing secret: "
-            "set ASSISTANT_SLACK__SIGNING_SECRET"
-        )
     if client is None:
         kwargs: dict[str, Any] = {"token": slack.bot_token}
         if slack.api_base_url:

@@ -14,7 +14,7 @@ from socketserver import ThreadingMixIn
 from typing import TYPE_CHECKING
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from assistant.slack import SlackConfigError
+from assistant.slack import require_credentials
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -83,11 +83,7 @@ class SlackHTTPServer:
 
 def socket_mode_handler(app: App, settings: SlackSettings):  # noqa: ANN201
     """Bolt's Socket Mode handler (``.start()`` blocks, ``.connect()`` returns)."""
-    if not settings.app_token:
-        raise SlackConfigError(
-            "Socket Mode needs an app-level token (xapp-..., scope connections:write): "
-            "set ASSISTANT_SLACK__APP_TOKEN"
-        )
+    require_credentials(settings.model_copy(update={"mode": "socket"}))
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     return SocketModeHandler(app, app_token=settings.app_token)
