@@ -22,9 +22,8 @@ install: $(STAMP) ## Create .venv and install the assistant with every extra (fi
 system-deps: ## Debian packages the tests need (headless Chromium for the browser tests)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-run: install ## The main job: index corpus/ (incrementally), then open the terminal chat
-	.venv/bin/assistant index
-	.venv/bin/assistant chat
+run: install ## The main job: index corpus/ if missing or stale, then serve the web page
+	.venv/bin/assistant serve
 
 index: install ## Sync corpus/ into index/
 	.venv/bin/assistant index

@@ -1,0 +1,202 @@
+"""The page in a real browser: headless Chromium from Debian, driven by Playwright.
+
+One app launch per module (real MiniLM model, real embedded Chroma, a copy of the
+sample corpus plus a document full of HTML/script markup).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.core import Assistant
+from assistant.feedback import FeedbackStore
+from assistant.settings import Settings
+from tests.conftest import HIKVISION_QUESTION, SAMPLE_CORPUS
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 60_000
+
+# A document whose text and header carry markup that must never run in the page.
+XSS_DOC = """Title: Lighthouse notice <script>window.__xss = 'title'</script><img src=x onerror="window.__xss='title-img'">
+Publisher: Pelican <b onmouseover="window.__xss='pub'">Point</b> Trust
+Date: 2025-08-01
+---
+
+Keeper Marguerite Ostrander repainted the Pelican Point lighthouse crimson <script>window.__xss = 'body'; document.title = 'pwned'</script> in August 2025 <img src=x onerror="window.__xss = 'img'; document.title = 'pwned'"> using marine enamel.
+
+The Pelican Point lighthouse stands on the northern breakwater ${window.__xss = 'template'} {{constructor.constructor('window.__xss = 1')()}} [click](javascript:window.__xss='md') and is open to visitors on Sundays.
+"""
+XSS_QUESTION = "What colour did Marguerite Ostrander repaint the Pelican Point lighthouse?"
+
+UPLOAD_DOC = """# Tessaly harbour ferry timetable
+
+Published by the Port Authority of Tessaly in August 2025.
+
+The Tessaly harbour ferry leaves Pier Nine every forty minutes between six in the morning and midnight.
+Tickets for the harbour ferry cost three crowns and are sold at the Pier Nine kiosk.
+"""
+UPLOAD_QUESTION = "How often does the Tessaly harbour ferry leave Pier Nine?"
+
+
+@pytest.fixture(scope="module")
+def app(
+    tmp_path_factory: pytest.TempPathFactory, real_embeddings
+) -> Iterator[tuple[Assistant, str]]:  # noqa: ANN001
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: `apt-get install -y chromium` (make test does it)")
+    from assistant.web import launch
+
+    root = tmp_path_factory.mktemp("browser")
+    shutil.copytree(SAMPLE_CORPUS, root / "corpus")
+    (root / "corpus" / "90_lighthouse_notice.txt").write_text(XSS_DOC, encoding="utf-8")
+    settings = Settings(
+        corpus_dir=root / "corpus", index_dir=root / "index", feedback_path=root / "fb.sqlite"
+    )
+    assistant = Assistant(settings, embeddings=real_embeddings)
+    assert assistant.sync().ok
+    demo, url = launch(assistant, host="127.0.0.1", port=0, prevent_thread_lock=True, quiet=True)
+    yield assistant, url
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, app):  # noqa: ANN001, ANN201
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(app[1])
+    page.wait_for_selector("#question textarea[data-testid='textbox']")
+    yield page
+    context.close()
+
+
+def ask(page, question: str) -> object:  # noqa: ANN001
+    """Type a question, press Enter, wait until the final answer (with citations) is shown."""
+    before = page.locator("[data-testid='bot']").count()
+    page.fill("#question textarea", question)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll(\"[data-testid='bot']\").length > n", arg=before
+    )
+    bot = page.locator("[data-testid='bot']").nth(before)
+    bot.locator("a.cite").first.wait_for()
+    return bot
+
+
+def open_citation(page, link) -> dict[str, str]:  # noqa: ANN001
+    link.click()
+    n = link.get_attribute("href").rsplit("-", 1)[1]  # "#cite-<turn>-<n>"
+    passage = page.locator(f"#sources-panel .passage[data-n='{n}']")
+    passage.wait_for()
+    return {
+        "title": passage.locator("h3").inner_text(),
+        "meta": passage.locator(".meta").inner_text(),
+        "quote": passage.locator("mark.quote").inner_text(),
+        "context": passage.locator("blockquote.context").inner_text(),
+    }
+
+
+def source_of(meta: str) -> str:
+    return meta.split("File:", 1)[1].strip().split("\n")[0].strip()
+
+
+def test_staff_journey_ask_cite_upload_feedback(page, app, tmp_path: Path) -> None:  # noqa: ANN001
+    assistant, _ = app
+    # 1. ask the Hikvision question; the streamed answer ends with clickable citations
+    bot = ask(page, HIKVISION_QUESTION)
+    links = bot.locator("a.cite")
+    assert links.count() >= 2
+    answer_text = bot.inner_text()
+    assert "Sources:" in answer_text
+
+    # 2. click a citation: the panel shows the quoted passage, highlighted in its context
+    shown = open_citation(page, links.first)
+    source = source_of(shown["meta"])
+    document = assistant.index.document_text(source)
+    assert document and shown["quote"].strip() in document
+    assert len(shown["context"]) > len(shown["quote"]) + 40  # surrounding text is shown
+    assert shown["quote"].strip()[:60] in answer_text  # the answer quotes that passage
+
+    # 3. upload a document on the documents tab; it is indexed and listed
+    upload = tmp_path / "harbour-ferry.md"
+    upload.write_text(UPLOAD_DOC, encoding="utf-8")
+    page.get_by_role("tab", name="Documents").click()
+    page.locator("#upload input[type='file']").set_input_files(str(upload))
+    page.locator("#upload").get_by_text("harbour-ferry.md").first.wait_for()
+    page.click("#add-docs")
+    page.locator("#upload-status").get_by_text("Indexed: uploads/harbour-ferry.md").wait_for()
+    page.locator("#documents").get_by_text("uploads/harbour-ferry.md").first.wait_for()
+    assert (assistant.settings.corpus_dir / "uploads" / "harbour-ferry.md").exists()
+
+    # 4. ask about the upload; the answer cites it
+    page.get_by_role("tab", name="Chat").click()
+    bot = ask(page, UPLOAD_QUESTION)
+    cited = {source_of(open_citation(page, link)["meta"]) for link in bot.locator("a.cite").all()}
+    assert "uploads/harbour-ferry.md" in cited
+
+    # 5. feedback: a comment, then thumbs down on that answer -> one SQLite row
+    page.fill("#feedback-comment textarea", "Should also give the ticket price.")
+    page.locator("#chat button[aria-label='Dislike']").last.click()
+    page.locator("#feedback-status").get_by_text("rated not helpful").wait_for()
+    rows = FeedbackStore(assistant.settings.feedback_path).rows()
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["rating"] == "down" and row["comment"] == "Should also give the ticket price."
+    assert row["question"] == UPLOAD_QUESTION and row["channel"] == "web"
+    assert "uploads/harbour-ferry.md" in row["citations"]
+    assert '"retrieval"' in row["settings"]
+
+    page.screenshot(path=str(tmp_path / "web-page.png"), full_page=True)
+    assert (tmp_path / "web-page.png").stat().st_size > 10_000
+
+
+def test_document_markup_is_shown_as_text_and_never_runs(page, app, tmp_path: Path) -> None:  # noqa: ANN001
+    bot = ask(page, XSS_QUESTION)
+    text = bot.inner_text()
+    # the cited title (in the answer's source list) shows its markup as text
+    assert "Lighthouse notice <script>window.__xss = 'title'</script>" in text
+    for link in bot.locator("a.cite").all():
+        shown = open_citation(page, link)
+        if source_of(shown["meta"]) == "90_lighthouse_notice.txt":
+            break
+    else:
+        pytest.fail("the answer did not cite the markup document")
+    panel = page.locator("#sources-panel").inner_text()
+    assert "<script>window.__xss = 'title'</script>" in shown["title"]
+    assert "<b onmouseover=" in shown["meta"]
+    assert "<script>" in panel and "<img src=x onerror=" in panel
+    assert "${window.__xss = 'template'}" in panel and "{{constructor" in panel
+    # hover the publisher text too, in case an onmouseover attribute survived
+    page.locator("#sources-panel .meta").hover()
+    page.screenshot(path=str(tmp_path / "xss.png"), full_page=True)
+    assert page.evaluate("() => window.__xss") is None
+    assert page.title() != "pwned"
+    injected = "#chat img[src='x'], #sources-panel img[src='x'], #chat script, #sources-panel script"
+    assert page.locator(injected).count() == 0
+    assert page.locator("#chat a[href^='javascript'], #sources-panel a[href^='javascript']").count() == 0
