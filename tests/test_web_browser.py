@@ -33,22 +33,28 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 60_000
 
 # A document whose text and header carry markup that must never run in the page.
-XSS_DOC = """Title: Lighthouse notice <script>window.__xss = 'title'</script><img src=x onerror="window.__xss='title-img'">
-Publisher: Pelican <b onmouseover="window.__xss='pub'">Point</b> Trust
-Date: 2025-08-01
----
-
-Keeper Marguerite Ostrander repainted the Pelican Point lighthouse crimson <script>window.__xss = 'body'; document.title = 'pwned'</script> in August 2025 <img src=x onerror="window.__xss = 'img'; document.title = 'pwned'"> using marine enamel.
-
-The Pelican Point lighthouse stands on the northern breakwater ${window.__xss = 'template'} {{constructor.constructor('window.__xss = 1')()}} [click](javascript:window.__xss='md') and is open to visitors on Sundays.
-"""
+XSS_DOC = (
+    "Title: Lighthouse notice <script>window.__xss = 'title'</script>"
+    "<img src=x onerror=\"window.__xss='title-img'\">\n"
+    "Publisher: Pelican <b onmouseover=\"window.__xss='pub'\">Point</b> Trust\n"
+    "Date: 2025-08-01\n"
+    "---\n\n"
+    "Keeper Marguerite Ostrander repainted the Pelican Point lighthouse crimson "
+    "<script>window.__xss = 'body'; document.title = 'pwned'</script> in August 2025 "
+    "<img src=x onerror=\"window.__xss = 'img'; document.title = 'pwned'\"> "
+    "using marine enamel.\n\n"
+    "The Pelican Point lighthouse stands on the northern breakwater "
+    "${window.__xss = 'template'} {{constructor.constructor('window.__xss = 1')()}} "
+    "[click](javascript:window.__xss='md') and is open to visitors on Sundays.\n"
+)
 XSS_QUESTION = "What colour did Marguerite Ostrander repaint the Pelican Point lighthouse?"
 
 UPLOAD_DOC = """# Tessaly harbour ferry timetable
 
 Published by the Port Authority of Tessaly in August 2025.
 
-The Tessaly harbour ferry leaves Pier Nine every forty minutes between six in the morning and midnight.
+The Tessaly harbour ferry leaves Pier Nine every forty minutes between six in the morning
+and midnight.
 Tickets for the harbour ferry cost three crowns and are sold at the Pier Nine kiosk.
 """
 UPLOAD_QUESTION = "How often does the Tessaly harbour ferry leave Pier Nine?"
@@ -197,6 +203,6 @@ def test_document_markup_is_shown_as_text_and_never_runs(page, app, tmp_path: Pa
     page.screenshot(path=str(tmp_path / "xss.png"), full_page=True)
     assert page.evaluate("() => window.__xss") is None
     assert page.title() != "pwned"
-    injected = "#chat img[src='x'], #sources-panel img[src='x'], #chat script, #sources-panel script"
-    assert page.locator(injected).count() == 0
-    assert page.locator("#chat a[href^='javascript'], #sources-panel a[href^='javascript']").count() == 0
+    for where in ("#chat", "#sources-panel"):
+        injected = f"{where} img[src='x'], {where} script, {where} a[href^='javascript']"
+        assert page.locator(injected).count() == 0
