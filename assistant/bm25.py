@@ -16,6 +16,10 @@ import numpy as np
 
 from assistant.text import terms
 
+# Lucene/Anserini's default BM25 parameters; on the Vaswani benchmark they beat bm25s'
+# (1.2, 0.75) for BM25 alone and for hybrid (evals/RESULTS.md).
+BM25_PARAMS = {"k1": 0.9, "b": 0.4}
+
 
 class BM25Index:
     """bm25s over stemmed content terms; ``ids[i]`` is the chunk id of row ``i``."""
@@ -33,7 +37,7 @@ class BM25Index:
         if not ids:
             return cls([], None, version)
         corpus_tokens = [terms(t) or ["\u2205"] for t in texts]
-        model = bm25s.BM25(k1=1.2, b=0.75)
+        model = bm25s.BM25(**BM25_PARAMS)
         model.index(corpus_tokens, show_progress=False)
         return cls(ids, model, version)
 
@@ -44,7 +48,8 @@ class BM25Index:
         tmp.mkdir(parents=True)
         if self.model is not None:
             self.model.save(str(tmp / "model"))
-        (tmp / "ids.json").write_text(json.dumps({"version": self.version, "ids": self.ids}))
+        meta = {"version": self.version, "ids": self.ids, "params": BM25_PARAMS}
+        (tmp / "ids.json").write_text(json.dumps(meta))
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():
@@ -59,6 +64,8 @@ class BM25Index:
 
         try:
             meta = json.loads((folder / "ids.json").read_text())
+            if meta.get("params") != BM25_PARAMS:
+                return None  # saved with other parameters: rebuild
             model = bm25s.BM25.load(str(folder / "model")) if meta["ids"] else None
         except (OSError, ValueError, KeyError):
             return None

@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (Chroma) and BM25, fused by weighted reciprocal rank.
+"""Hybrid retrieval: dense (Chroma) and BM25, fused by a weighted sum of normalized scores
+(or by weighted reciprocal rank, ``fusion="rrf"``).
 
 ``HybridRetriever`` is a LangChain ``BaseRetriever``; per-call options go in as
 keyword arguments: ``retriever.invoke(q, filters=Filters(...), k=8, mode="bm25")``.
@@ -134,11 +135,11 @@ class HybridRetriever(BaseRetriever):
                 sources = self.index.chunk_sources()
                 mask = np.array([sources[cid] in allowed for cid in bm25.ids], dtype=bool)
             lexical = bm25.search(query, fetch, mask)
-        fused = fuse(
-            [dense, lexical],
-            [self.settings.dense_weight, self.settings.bm25_weight],
-            self.settings.rrf_k,
-        )[:k]
+        weights = [self.settings.dense_weight, self.settings.bm25_weight]
+        if self.settings.fusion == "rrf":
+            fused = fuse([dense, lexical], weights, self.settings.rrf_k)[:k]
+        else:
+            fused = fuse_scores([dense, lexical], weights)[:k]
         missing = [cid for cid, _ in fused if cid not in found]
         found.update(self.index.chunks_by_id(missing))
         dense_scores, bm25_scores = dict(dense), dict(lexical)
@@ -164,4 +165,28 @@ def fuse(
     for ranking, weight in zip(rankings, weights, strict=True):
         for rank, (cid, _) in enumerate(ranking):
             scores[cid] = scores.get(cid, 0.0) + weight / (rrf_k + rank + 1)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def fuse_scores(
+    rankings: list[list[tuple[str, float]]], weights: list[float]
+) -> list[tuple[str, float]]:
+    """Convex combination of min-max normalized scores.
+
+    Each ranking's scores are scaled to [0, 1] over its own candidates (all equal:
+    1); a candidate missing from a ranking gets 0 from it. Unlike rank fusion this
+    keeps how much better one candidate scored than the next. A single non-empty
+    ranking passes through in order.
+    """
+    total = sum(w for w, r in zip(weights, rankings, strict=True) if r) or 1.0
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        if not ranking:
+            continue
+        values = [score for _, score in ranking]
+        low, high = min(values), max(values)
+        span = high - low
+        for cid, score in ranking:
+            scaled = (score - low) / span if span > 0 else 1.0
+            scores[cid] = scores.get(cid, 0.0) + weight / total * scaled
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))

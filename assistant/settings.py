@@ -51,9 +51,14 @@ class RetrievalSettings(_Section):
     mode: RetrievalMode = Field("hybrid", description="dense, bm25, or both fused (hybrid).")
     k: int = Field(5, ge=1, le=100, description="Passages handed to the answer step.")
     fetch_k: int = Field(
-        40, ge=1, description="Candidates taken from each retriever before fusion."
+        100, ge=1, description="Candidates taken from each retriever before fusion."
     )
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    fusion: Literal["score", "rrf"] = Field(
+        "score",
+        description="score: weighted sum of min-max normalized scores (convex combination); "
+        "rrf: weighted reciprocal rank fusion. See evals/RESULTS.md for the comparison.",
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant (fusion=rrf).")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
     reranker_path: Path | None = Field(

@@ -49,6 +49,7 @@ class QuestionResult:
     sentences_supported: int = 0
     sentences_total: int = 0
     unsupported: list[str] = field(default_factory=list)
+    fallback: str | None = None  # why the answer fell back to another mode, if it did
     latency_ms: float | None = None
     evidence_best: float | None = None
     failed: list[str] = field(default_factory=list)
@@ -106,6 +107,7 @@ def score_answer(
     r = QuestionResult(question.id, question.type, question.question)
     r.answer, r.refused, r.mode = answer.answer, bool(answer.refused), answer.mode
     r.evidence_best = (answer.metadata or {}).get("evidence", {}).get("best")
+    r.fallback = (answer.metadata or {}).get("fallback")
     quotes: dict[int, str] = {}
     texts: dict[str, str | None] = {}
     for c in answer.citations:
@@ -272,12 +274,13 @@ def evaluate(
         results.append(result)
         if progress:
             progress(i + 1, len(questions), result)
-    answered = [r for r in results if r.error is None]
-    if answered and other_mode == len(answered) and not all(r.refused for r in answered):
+    answered = [r for r in results if r.error is None and not r.refused]
+    if answered and not any(r.mode == answer_mode for r in answered):
         modes = sorted({r.mode or "?" for r in answered})
+        reasons = sorted({r.fallback for r in answered if r.fallback})
         raise EvalModeError(
-            f"answer mode {answer_mode!r} was requested but every answer came back in mode "
-            f"{', '.join(modes)}: this backend is not available in this build"
+            f"answer mode {answer_mode!r} is not available: every answer came back in mode "
+            f"{', '.join(modes)}" + (f" ({reasons[0]})" if reasons else "")
         )
     summary = summarize(results, k)
     summary["answers_in_other_mode"] = other_mode

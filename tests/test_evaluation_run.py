@@ -1,0 +1,113 @@
+"""Evaluation runs end to end: the runner on the sample corpus, reports, CLI errors, and the
+CI quality gate (real model, committed question set, evals/thresholds.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.evaluation.questions import load_questions, parse_questions
+from assistant.evaluation.report import write_reports
+from assistant.evaluation.runner import check_thresholds, compare, evaluate
+
+REPO = Path(__file__).resolve().parent.parent
+SMALL_SET = "\n".join(
+    json.dumps(q)
+    for q in [
+        {
+            "id": "a1",
+            "type": "factual",
+            "question": "Which retailers dropped Hikvision products?",
+            "history": [],
+            "keys": [["Best Buy"]],
+            "conflict_keys": [],
+            "sources": ["02"],
+        },
+        {
+            "id": "a2",
+            "type": "unanswerable",
+            "question": "What is a good sourdough recipe?",
+            "history": [],
+            "keys": [],
+            "conflict_keys": [],
+            "sources": [],
+        },
+        {
+            "id": "a3",
+            "type": "followup",
+            "question": "Who was the judge?",
+            "history": [
+                {"role": "user", "content": "Which court heard Hikvision's stay motion?"},
+                {"role": "assistant", "content": "The Federal Court."},
+            ],
+            "keys": [["Furlanetto"]],
+            "conflict_keys": [],
+            "sources": ["13"],
+        },
+    ]
+)
+
+
+def test_runner_scores_every_question_and_writes_reports(fake_assistant, tmp_path: Path) -> None:
+    questions, _ = parse_questions(SMALL_SET, "small.jsonl")
+    run = evaluate(fake_assistant, questions)
+    assert [r.id for r in run.results] == ["a1", "a2", "a3"]
+    assert run.summary["questions"] == 3 and run.summary["errors"] == 0
+    # extractive answers quote the documents, so every quote is verbatim
+    assert run.summary["quotes_verbatim"] == 1.0
+    for r in run.results:
+        assert r.latency_ms is not None and r.latency_ms > 0
+        if not r.refused:
+            assert r.citations and all(c["verbatim"] for c in r.citations)
+    paths = write_reports([run], tmp_path / "out", {"questions_file": "small.jsonl"})
+    data = json.loads(paths["json"].read_text())
+    assert data["runs"][0]["summary"]["questions"] == 3
+    assert data["runs"][0]["questions"][0]["id"] == "a1"
+    md = paths["md"].read_text()
+    assert "| a1 | factual |" in md and "| a3 | followup |" in md
+    assert paths["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compare_runs_each_retrieval_mode_and_skips_unavailable_answer_modes(
+    fake_assistant,
+) -> None:
+    questions, _ = parse_questions(SMALL_SET, "small.jsonl")
+    runs, skipped = compare(fake_assistant, questions[:1], answer_modes=("extractive", "telepathy"))
+    assert [r.label for r in runs] == ["dense/extractive", "bm25/extractive", "hybrid/extractive"]
+    assert [r.retrieval_mode for r in runs] == ["dense", "bm25", "hybrid"]
+    assert "telepathy" in skipped and "not available" in skipped["telepathy"]
+
+
+def test_cli_reports_a_bad_question_set_with_its_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(SMALL_SET.replace('"type": "unanswerable"', '"type": "maybe"'))
+    result = CliRunner().invoke(app, ["eval", "--questions", str(bad), "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"{bad}, line 2, field 'type'" in result.output
+
+
+def test_cli_rejects_an_unknown_answer_mode(tmp_path: Path) -> None:
+    good = tmp_path / "good.jsonl"
+    good.write_text(SMALL_SET)
+    result = CliRunner().invoke(
+        app, ["eval", "--questions", str(good), "--mode", "psychic", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "answer.mode" in result.output
+
+
+@pytest.mark.slow
+def test_sample_corpus_quality_stays_above_the_committed_thresholds(
+    real_assistant, tmp_path: Path
+) -> None:
+    """The CI quality gate: a lower score than evals/thresholds.json fails."""
+    thresholds = json.loads((REPO / "evals" / "thresholds.json").read_text())
+    qset = load_questions(REPO / "evals" / "questions.jsonl")
+    run = evaluate(real_assistant, qset.questions)
+    write_reports([run], tmp_path / "out", {"questions_file": str(qset.path)})
+    assert run.summary["errors"] == 0
+    assert check_thresholds(run, thresholds) == []
