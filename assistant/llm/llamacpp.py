@@ -6,6 +6,7 @@ model is loaded once per process and shared.
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
@@ -26,7 +27,10 @@ _LOCK = threading.Lock()  # one llama.cpp context is not safe for concurrent cal
 def _load(path: str, n_ctx: int, n_threads: int | None) -> Any:
     from llama_cpp import Llama
 
-    return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+    model = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+    # Free it before interpreter teardown; llama.cpp's __del__ fails once modules are gone.
+    atexit.register(model.close)
+    return model
 
 
 class LlamaCppChat(BaseChatModel):
