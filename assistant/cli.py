@@ -57,9 +57,10 @@ def build_assistant(**overrides: Any) -> Assistant:
     try:
         return Assistant(settings)
     except Exception as exc:  # noqa: BLE001 - show store/model problems plainly
+        from assistant.state import IndexCorruptError
         from assistant.store import StoreUnavailableError
 
-        if isinstance(exc, StoreUnavailableError | FileNotFoundError):
+        if isinstance(exc, StoreUnavailableError | FileNotFoundError | IndexCorruptError):
             raise _fail(str(exc)) from exc
         raise
 
@@ -106,6 +107,23 @@ def print_report(report: SyncReport) -> None:
         f"unchanged {s['unchanged']}, failed {s['failed']} "
         f"({s['chunks_embedded']} chunks embedded, {s['chunks_total']} in the index)"
     )
+    repairs = []
+    if report.stale_vectors_removed:
+        repairs.append(f"{report.stale_vectors_removed} stale vectors removed")
+    if report.vectors_restored:
+        repairs.append(f"{report.vectors_restored} missing vectors restored")
+    if report.consistent:
+        typer.echo(
+            "index consistent: the vector store, BM25 and the index state hold the same "
+            f"{s['chunks_total']} chunks" + (f" ({', '.join(repairs)})" if repairs else "")
+        )
+    else:
+        typer.secho(
+            "warning: the index is not consistent after this sync; run "
+            "`assistant index --rebuild`",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
 
 
 @app.command()
@@ -255,8 +273,14 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 
 def _require_index(assistant: Assistant) -> None:
+    from assistant.state import IndexCorruptError
+
     if not assistant.index.state.exists():
         raise _fail(f"no index in {assistant.settings.index_dir}; run `assistant index` first")
+    try:
+        assistant.index.check()
+    except IndexCorruptError as exc:
+        raise _fail(str(exc)) from exc
 
 
 @app.command()

@@ -15,7 +15,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from assistant.bm25 import BM25Index
-from assistant.state import FileRecord, IndexState
+from assistant.state import FileRecord, IndexCorruptError, IndexState
 from assistant.store import VectorStore
 
 
@@ -91,6 +91,21 @@ class CorpusIndex:
                 f"SELECT id, text, metadata FROM chunks WHERE id IN ({marks})", ids
             ).fetchall()
         return {r[0]: (r[1], json.loads(r[2])) for r in rows}
+
+    def check(self) -> None:
+        """Raise ``IndexCorruptError`` when the vector store lost the committed chunks
+        (e.g. its folder was deleted); cheap enough to run before answering."""
+        if not self.state.exists():
+            return
+        with self.state.connection() as conn:
+            live = conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        stored = self.store.count()
+        if stored < live:
+            raise IndexCorruptError(
+                f"the vector store in {self.index_dir} holds {stored} of the {live} indexed "
+                "chunks (deleted or damaged); run `assistant index --rebuild` to recreate the "
+                "index from the corpus"
+            )
 
     def document_text(self, source: str) -> str | None:
         return self.state.document_text(source)

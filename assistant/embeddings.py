@@ -31,7 +31,12 @@ def packaged_model_path() -> Path:
 
 
 def load_embeddings(settings: EmbeddingSettings) -> Embeddings:
-    """The real sentence-transformers model, loaded from disk only (never a hub)."""
+    """The real sentence-transformers model, loaded from disk only (never a hub).
+
+    ``settings.fake`` (tests and benchmarks only) returns ``HashingEmbeddings`` instead.
+    """
+    if settings.fake:
+        return HashingEmbeddings()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")

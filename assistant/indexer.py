@@ -41,6 +41,8 @@ class SyncReport:
     chunks_embedded: int = 0
     chunks_total: int = 0
     stale_vectors_removed: int = 0
+    vectors_restored: int = 0  # live chunks whose vectors were missing (deleted store)
+    consistent: bool = False  # Chroma, state and BM25 hold exactly the same chunk ids
 
     @property
     def ok(self) -> bool:
@@ -61,6 +63,8 @@ class SyncReport:
 def index_signature(settings: Settings) -> str:
     """What, besides file contents, decides chunk ids and vectors."""
     model = str(settings.embedding.model_path or "packaged:all-MiniLM-L6-v2")
+    if settings.embedding.fake:
+        model = "fake:hashing"
     return json.dumps(
         {"model": model, "chunking": settings.chunking.model_dump(), "format": 1}, sort_keys=True
     )
@@ -160,14 +164,33 @@ def sync_corpus(
             (report.updated if source in known else report.added).append(source)
         report.removed = [s for s in removed if s not in seen]
 
-        index.refresh_bm25(force_save=True)
-        live = set(state.chunk_ids())
-        stale_vectors = sorted(index.store.ids() - live)
+        bm25 = index.refresh_bm25(force_save=True)
+        live_list = state.chunk_ids()
+        live = set(live_list)
+        stored = index.store.ids()
+        stale_vectors = sorted(stored - live)
         if stale_vectors:
             index.store.delete(stale_vectors)
         report.stale_vectors_removed = len(stale_vectors)
+        missing = live - stored
+        if missing:  # the vector store lost vectors (folder deleted or reset): re-embed them
+            report.vectors_restored = _restore_vectors(index, missing, settings)
         report.chunks_total = len(live)
+        report.consistent = (
+            len(live_list) == len(live)
+            and index.store.ids() == live
+            and len(bm25.ids) == len(live)
+            and set(bm25.ids) == live
+        )
     return report
+
+
+def _restore_vectors(index, missing: set[str], settings: Settings) -> int:  # noqa: ANN001
+    """Embed and upsert the committed chunks ``missing`` from the vector store."""
+    rows = [(cid, text, meta) for cid, text, meta in index.state.all_chunks() if cid in missing]
+    chunks = [Chunk(cid, meta.get("source", ""), text, 0, 0, meta) for cid, text, meta in rows]
+    _embed_and_upsert(index, chunks, settings, None)
+    return len(chunks)
 
 
 def _embed_and_upsert(

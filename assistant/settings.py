@@ -36,6 +36,11 @@ class EmbeddingSettings(_Section):
     )
     batch_size: int = Field(64, ge=1, description="Texts encoded per batch while indexing.")
     device: str = Field("cpu", description="Torch device for the embedding model.")
+    fake: bool = Field(
+        False,
+        description="For tests and benchmarks only: a deterministic hashing embedding instead "
+        "of the model (fast, no model load; answers are much worse).",
+    )
 
 
 class ChunkingSettings(_Section):

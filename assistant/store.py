@@ -27,7 +27,15 @@ def make_chroma_client(index_dir: Path, chroma_url: str | None) -> Any:
     if not chroma_url:
         path = index_dir / "chroma"
         path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        try:
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        except Exception as exc:  # chromadb raises InternalError etc. for a damaged file
+            from assistant.state import IndexCorruptError
+
+            raise IndexCorruptError(
+                f"the vector store in {path} is damaged ({exc}); run "
+                "`assistant index --rebuild` to recreate the index from the corpus"
+            ) from exc
     url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
     if not url.hostname:
         raise ValueError(f"chroma_url={chroma_url!r} is not a URL like http://127.0.0.1:8000")
