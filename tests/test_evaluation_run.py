@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from assistant.cli import app
 from assistant.evaluation.questions import load_questions, parse_questions
 from assistant.evaluation.report import write_reports
-from assistant.evaluation.runner import check_thresholds, compare, evaluate
+from assistant.evaluation.runner import EvalModeError, check_thresholds, compare, evaluate
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL_SET = "\n".join(
@@ -111,3 +111,65 @@ def test_sample_corpus_quality_stays_above_the_committed_thresholds(
     write_reports([run], tmp_path / "out", {"questions_file": str(qset.path)})
     assert run.summary["errors"] == 0
     assert check_thresholds(run, thresholds) == []
+
+
+class _OtherMode:
+    """The sample-corpus assistant configured for another answer mode whose backend
+    cannot answer: every answer falls back (or, with ``fail``, raises)."""
+
+    def __init__(self, inner, mode: str, fail: bool = False) -> None:  # noqa: ANN001
+        data = inner.settings.model_dump()
+        data["answer"]["mode"] = mode
+        self.settings = type(inner.settings).model_validate(data)
+        self.inner, self.fail = inner, fail
+        self.retriever, self.index = inner.retriever, inner.index
+
+    def ask(self, question, **kwargs):  # noqa: ANN001, ANN201
+        if self.fail:
+            raise ConnectionError("connection refused")
+        answer = self.inner.ask(question, **kwargs)
+        answer.metadata["fallback"] = "model unavailable (connection refused)"
+        return answer
+
+
+def test_a_mode_whose_backend_cannot_answer_is_a_clear_error(fake_assistant) -> None:
+    questions, _ = parse_questions(SMALL_SET, "small.jsonl")
+    with pytest.raises(EvalModeError, match=r"'ollama' is not available.*model unavailable"):
+        evaluate(_OtherMode(fake_assistant, "ollama"), questions)
+    with pytest.raises(EvalModeError, match=r"'openai' failed on the first 2 questions"):
+        evaluate(_OtherMode(fake_assistant, "openai", fail=True), questions)
+
+
+@pytest.mark.slow
+def test_cli_eval_on_a_corpus_writes_reports_and_enforces_thresholds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the temp index goes
+    questions = tmp_path / "small.jsonl"
+    questions.write_text(SMALL_SET)
+    limits = tmp_path / "limits.json"
+    limits.write_text(json.dumps({"min": {"quotes_verbatim": 1.0, "accuracy": 1.01}}))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "--questions",
+            str(questions),
+            "--corpus",
+            str(REPO / "corpus"),
+            "--out",
+            str(out),
+            "--thresholds",
+            str(limits),
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert "below threshold: hybrid/extractive: accuracy" in result.output
+    assert "quotes_verbatim" not in result.output.split("below threshold")[-1]
+    data = json.loads((out / "report.json").read_text())
+    assert [q["id"] for q in data["runs"][0]["questions"]] == ["a1", "a2", "a3"]
+    assert (out / "report.md").is_file() and (out / "report.png").is_file()
+    assert not list(tmp_path.glob("assistant-eval-*"))  # the temp index was removed
