@@ -236,6 +236,7 @@ class AnswerPipeline:
                 "coverage": round(evidence.coverage, 4),
                 "unknown_terms": evidence.unknown_terms,
             },
+            "query": state["query"],
             "retrieved": len(state["docs"]),
             "fallback": None,
             "dropped_sentences": [],

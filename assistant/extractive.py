@@ -8,13 +8,14 @@ quote is exactly what the document says.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from assistant.text import split_sentences, terms
+from assistant.text import normalize, split_sentences, terms
 
 
 @dataclass
@@ -96,13 +97,58 @@ def score_candidates(
         cand.lexical = sum(w for t, w in weights.items() if t in st) / total
         rank = int(cand.doc.metadata.get("rank", 1))
         cand.score = 0.65 * cand.semantic + 0.35 * cand.lexical - 0.01 * (rank - 1)
+    best = max(c.score for c in candidates)  # relevance, before answer-type preference
+    wanted = expected_answer_type(question)
+    if wanted:
+        q_words = set(normalize(question).split())
+        for cand in candidates:
+            if has_answer_type(cand.text, wanted, q_words):
+                cand.score += ANSWER_TYPE_BONUS
     ranked = sorted(candidates, key=lambda c: -c.score)
     covered: set[str] = set()
     for cand in ranked[:3]:
         covered |= set(terms(cand.text))
     q_total = sum(weights[t] for t in q_terms) or 1.0
     coverage = sum(weights[t] for t in q_terms if t in covered) / q_total
-    return Evidence(ranked, ranked[0].score, coverage, unknown)
+    return Evidence(ranked, best, coverage, unknown)
+
+
+ANSWER_TYPE_BONUS = 0.06
+_TYPE_PATTERNS = {
+    "number": re.compile(r"\bhow (many|much|long)\b", re.I),
+    "date": re.compile(
+        r"\b(when|what (date|year|day|month)|which (date|year|day|month)|since when)\b", re.I
+    ),
+    "name": re.compile(
+        r"\b(who|whom|whose|which (judge|minister|person|official|secretary|companies|company|"
+        r"countries|country|firms?|makers?|bureau|court|body|agency|law|act|statute|lists?))\b",
+        re.I,
+    ),
+}
+_DATE_TOKEN = re.compile(
+    r"\b(1[89]|20)\d{2}\b|\b(january|february|march|april|may|june|july|august|september|"
+    r"october|november|december)\b",
+    re.I,
+)
+_NUMBER_TOKEN = re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|"
+                           r"dozen|hundred|thousand|million)\b", re.I)
+_NAME_TOKEN = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z'’-]+")
+
+
+def expected_answer_type(question: str) -> str | None:
+    """What kind of token the answer must contain: a number, a date, or a name."""
+    for kind, pattern in _TYPE_PATTERNS.items():
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def has_answer_type(text: str, kind: str, question_words: set[str]) -> bool:
+    """True when ``text`` holds a token of ``kind`` that the question does not already say."""
+    pattern = {"number": _NUMBER_TOKEN, "date": _DATE_TOKEN, "name": _NAME_TOKEN}[kind]
+    return any(
+        normalize(m.group(0)) not in question_words for m in pattern.finditer(text)
+    )
 
 
 def _cosine(vectors: np.ndarray, vector: list[float]) -> np.ndarray:

@@ -15,7 +15,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.extractive import Candidate
-from assistant.text import key_tokens, normalize, split_sentences, words
+from assistant.text import key_tokens, normalize, split_sentences, terms, words
 
 PROMPT = """Answer the question using only the numbered passages. Write one to three short \
 sentences. End each sentence with the number of the passage that says it, like [1]. If the \
@@ -62,12 +62,30 @@ class Verification:
     dropped: list[dict[str, str]] = field(default_factory=list)
 
 
+_NEGATION = re.compile(
+    r"\b(not|no|never|none|nor|neither|without|lacks?|lacking|cannot|refused|denied)\b|n't\b",
+    re.IGNORECASE,
+)
+MIN_TERM_COVERAGE = 0.6
+
+
 def supports(claim: str, passage: str, similarity: float, threshold: float) -> str | None:
-    """None when ``passage`` supports ``claim``; otherwise the reason it does not."""
+    """None when ``passage`` supports ``claim``; otherwise the reason it does not.
+
+    The claim's numbers and names must be in the passage, most of its content
+    words too, it must not add or drop a negation, and it must be semantically close.
+    """
     haystack = normalize(passage)
     missing = sorted(t for t in key_tokens(claim) if t.lower() not in haystack)
     if missing:
         return f"facts not in the cited passage: {', '.join(missing)}"
+    claim_terms = set(terms(claim))
+    if claim_terms:
+        coverage = len(claim_terms & set(terms(passage))) / len(claim_terms)
+        if coverage < MIN_TERM_COVERAGE:
+            return f"most of its words are not in the cited passage ({coverage:.0%} are)"
+    if bool(_NEGATION.search(claim)) != bool(_NEGATION.search(passage)):
+        return "a negation differs from the cited passage"
     if similarity < threshold:
         return f"not close enough to the cited passage (similarity {similarity:.2f})"
     return None
