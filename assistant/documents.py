@@ -7,6 +7,7 @@ reason, so one bad file never stops a corpus from indexing.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -115,16 +116,29 @@ def decode_text(source: str, data: bytes) -> tuple[str, list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-        warnings.append("not valid UTF-8; decoded as Windows-1252/Latin-1")
+        # Byte runs that are not UTF-8 are read as Windows-1252 (Latin-1 for its 5 unused
+        # bytes), so a file mixing both encodings keeps its UTF-8 parts intact.
+        codecs.register_error("assistant-cp1252", _cp1252_fallback)
+        text = data.decode("utf-8-sig", errors="assistant-cp1252")
+        warnings.append("not valid UTF-8; the other bytes were decoded as Windows-1252/Latin-1")
     sample = text[:65536]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
     if sample and controls / len(sample) > 0.05:
         raise DocumentError(source, "looks like a binary file (control characters); not text")
     return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    chars = []
+    for byte in bad:
+        try:
+            chars.append(bytes([byte]).decode("cp1252"))
+        except UnicodeDecodeError:
+            chars.append(chr(byte))
+    return "".join(chars), exc.end
 
 
 def _load_text(source: str, data: bytes) -> SourceDocument:
@@ -270,4 +284,20 @@ def _html_plain_text(html: str) -> str:
         return ""
     for bad in tree.xpath("//script|//style|//nav|//header|//footer|//noscript"):
         bad.drop_tree()
-    return re.sub(r"\n\s*\n+", "\n\n", tree.text_content())
+    text = re.sub(r"\n\s*\n+", "\n\n", tree.text_content())
+    return text if text.strip() else _strip_tags(html)
+
+
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+
+
+def _strip_tags(html: str) -> str:
+    """Last resort for HTML that lxml gives up on (e.g. nested more than 255 levels deep,
+    libxml2's limit): drop scripts and tags, keep the text."""
+    import html as html_lib
+
+    text = _SCRIPT_OR_STYLE.sub(" ", html)
+    text = re.sub(r"<!--.*?-->|<[^>]*>", " ", text, flags=re.S)
+    text = html_lib.unescape(text)
+    text = re.sub(r"[^\S\n]+", " ", text)
+    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
