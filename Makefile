@@ -6,7 +6,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help install system-deps run index chat test test-fast lint format clean
+.PHONY: help install system-deps run index chat test test-fast lint format clean bench
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ test: install system-deps ## Run the whole test suite (unit + real model, Chroma
 
 test-fast: install ## Only the fast unit tests (fakes, no real model or server)
 	$(PY) -m pytest -q -m "not slow"
+
+bench: install ## Performance and scale benchmarks (~20-30 min): prints a table, writes BENCHMARKS.md
+	$(PY) scripts/bench
 
 lint: install ## ruff check
 	.venv/bin/ruff check assistant tests

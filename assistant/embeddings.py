@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -31,20 +32,14 @@ def packaged_model_path() -> Path:
 
 
 def load_embeddings(settings: EmbeddingSettings) -> Embeddings:
-    """The real sentence-transformers model, loaded from disk only (never a hub).
+    """The real sentence-transformers model, read from disk only (never a hub).
 
+    The model itself loads on first use, so commands that embed nothing (``assistant
+    index`` on an unchanged corpus, ``sources``) skip the few seconds it takes.
     ``settings.fake`` (tests and benchmarks only) returns ``HashingEmbeddings`` instead.
     """
     if settings.fake:
         return HashingEmbeddings()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    from langchain_huggingface import HuggingFaceEmbeddings
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-
     path = settings.model_path or packaged_model_path()
     if not Path(path).exists():
         raise FileNotFoundError(
@@ -52,11 +47,61 @@ def load_embeddings(settings: EmbeddingSettings) -> Embeddings:
             "ASSISTANT_EMBEDDING__MODEL_PATH to a local sentence-transformers folder "
             "or unset it to use the packaged model"
         )
-    return HuggingFaceEmbeddings(
-        model_name=str(path),
-        model_kwargs={"device": settings.device, "local_files_only": True},
-        encode_kwargs={"normalize_embeddings": True, "batch_size": settings.batch_size},
-    )
+    if settings.backend != "torch":
+        return OnnxEmbeddings(Path(path), settings)
+    return SentenceTransformerEmbeddings(Path(path), settings)
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """A local sentence-transformers model, loaded lazily; normalized vectors as lists.
+
+    Same vectors as ``langchain_huggingface.HuggingFaceEmbeddings`` with
+    ``normalize_embeddings=True`` (newlines become spaces, as there), without its import
+    cost at start-up.
+    """
+
+    def __init__(self, path: Path, settings: EmbeddingSettings) -> None:
+        self.path = path
+        self.settings = settings
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):  # noqa: ANN201 - sentence_transformers.SentenceTransformer
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = _load_sentence_transformer(self.path, self.settings)
+        return self._model
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self.model.encode(
+            [t.replace("\n", " ") for t in texts],
+            batch_size=self.settings.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(list(texts))
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([text])[0]
+
+
+def _load_sentence_transformer(path: Path, settings: EmbeddingSettings):  # noqa: ANN202
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    return SentenceTransformer(str(path), device=settings.device, local_files_only=True)
 
 
 class HashingEmbeddings(Embeddings):
@@ -84,3 +129,125 @@ class HashingEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._embed(text)
+
+
+class OnnxEmbeddings(SentenceTransformerEmbeddings):
+    """The same model exported to ONNX and run with onnxruntime (optionally int8).
+
+    Mean pooling and L2 normalization are part of the exported graph, so the output is
+    the sentence-transformers vector. The export runs once per model and backend and is
+    cached in ``settings.onnx_dir``; it needs torch (installed with the core) and, for
+    int8, the ``onnx`` package (``pip install 'assistant[fast]'``).
+    """
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        session, tokenizer, max_length = self.model
+        texts = [t.replace("\n", " ") for t in texts]
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        out = np.zeros((len(texts), EMBEDDING_DIM), dtype=np.float32)
+        names = {i.name for i in session.get_inputs()}
+        for start in range(0, len(texts), self.settings.batch_size):
+            idx = order[start : start + self.settings.batch_size]
+            enc = tokenizer(
+                [texts[i] for i in idx],
+                padding=True,
+                truncation=True,
+                max_length=max_length,
+                return_tensors="np",
+            )
+            feed = {k: v.astype(np.int64) for k, v in enc.items() if k in names}
+            out[idx] = session.run(None, feed)[0]
+        return out.tolist()
+
+    @property
+    def model(self):  # noqa: ANN201 - (onnxruntime session, tokenizer, max length)
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def _load(self):  # noqa: ANN202
+        import onnxruntime as ort
+
+        st = _load_sentence_transformer(self.path, self.settings)
+        onnx_file = export_onnx(st, self.path, self.settings)
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        return session, st.tokenizer, st.max_seq_length
+
+
+def onnx_cache_dir(settings: EmbeddingSettings) -> Path:
+    if settings.onnx_dir:
+        return Path(settings.onnx_dir)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "assistant" / "onnx"
+
+
+def export_onnx(st, path: Path, settings: EmbeddingSettings) -> Path:  # noqa: ANN001
+    """Export ``st`` (a SentenceTransformer) to ONNX once; returns the cached file."""
+    key = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:12]
+    folder = onnx_cache_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    fp32 = folder / f"{key}-fp32.onnx"
+    target = fp32 if settings.backend == "onnx" else folder / f"{key}-int8.onnx"
+    if target.exists():
+        return target
+    if not fp32.exists():
+        _export_fp32(st, fp32)
+    if target != fp32:
+        try:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+        except ImportError as exc:  # onnx is missing
+            raise RuntimeError(
+                "embedding.backend=onnx-int8 needs the onnx package: pip install 'assistant[fast]'"
+            ) from exc
+        tmp = target.with_suffix(f".tmp{os.getpid()}.onnx")
+        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
+        tmp.replace(target)
+    return target
+
+
+def _export_fp32(st, target: Path) -> None:  # noqa: ANN001
+    import torch
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, model) -> None:  # noqa: ANN001
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001, ANN201
+            hidden = self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    wrapper = Pooled(st[0].auto_model).eval()
+    sample = st.tokenizer(
+        ["a short text", "a slightly longer text here"], padding=True, return_tensors="pt"
+    )
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    tmp = target.with_suffix(f".tmp{os.getpid()}.onnx")
+    import warnings
+
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            wrapper,
+            tuple(sample[n] for n in names),
+            str(tmp),
+            input_names=names,
+            output_names=["embedding"],
+            dynamic_axes={
+                **{n: {0: "batch", 1: "tokens"} for n in names},
+                "embedding": {0: "batch"},
+            },
+            opset_version=17,
+            dynamo=False,
+        )
+    tmp.replace(target)

@@ -15,6 +15,7 @@ import fcntl
 import json
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,8 @@ class SyncReport:
 def index_signature(settings: Settings) -> str:
     """What, besides file contents, decides chunk ids and vectors."""
     model = str(settings.embedding.model_path or "packaged:all-MiniLM-L6-v2")
+    if settings.embedding.backend != "torch":  # other vectors (int8), other index
+        model += f"+{settings.embedding.backend}"
     if settings.embedding.fake:
         model = "fake:hashing"
     return json.dumps(
@@ -199,21 +202,39 @@ def _embed_and_upsert(
     settings: Settings,  # noqa: ANN001
     progress: ProgressCallback | None,
 ) -> None:
+    """Embed ``chunks`` and upsert them into Chroma.
+
+    Two things keep the model the only real cost (see BENCHMARKS.md): texts are sorted by
+    length before batching, so a batch pads to similar lengths instead of its longest
+    stray text, and each batch is written to Chroma on a helper thread while the next
+    one is embedded. Vectors do not depend on batch order or composition.
+    """
     batch = max(settings.embedding.batch_size * 4, 64)
     existing = index.store.ids() if chunks else set()
     todo = [c for c in chunks if c.id not in existing]  # left by a crashed run: reuse
+    todo.sort(key=lambda c: len(embedding_text(c)))
     done = len(chunks) - len(todo)
     if progress and chunks:
         progress("embed", done, len(chunks))
-    for start in range(0, len(todo), batch):
-        part = todo[start : start + batch]
-        vectors = index.embeddings.embed_documents([embedding_text(c) for c in part])
-        index.store.upsert(
-            [c.id for c in part], [c.text for c in part], [c.metadata for c in part], vectors
-        )
-        done += len(part)
-        if progress:
-            progress("embed", done, len(chunks))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-upsert") as writer:
+        pending: Future | None = None
+        for start in range(0, len(todo), batch):
+            part = todo[start : start + batch]
+            vectors = index.embeddings.embed_documents([embedding_text(c) for c in part])
+            if pending is not None:
+                pending.result()  # one write in flight at most; re-raises its error
+            pending = writer.submit(
+                index.store.upsert,
+                [c.id for c in part],
+                [c.text for c in part],
+                [c.metadata for c in part],
+                vectors,
+            )
+            done += len(part)
+            if progress:
+                progress("embed", done, len(chunks))
+        if pending is not None:
+            pending.result()
 
 
 def embedding_text(chunk: Chunk) -> str:

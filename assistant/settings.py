@@ -36,6 +36,17 @@ class EmbeddingSettings(_Section):
     )
     batch_size: int = Field(64, ge=1, description="Texts encoded per batch while indexing.")
     device: str = Field("cpu", description="Torch device for the embedding model.")
+    backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "torch",
+        description="How the model runs: torch (default), onnx (same vectors, faster on CPU) or "
+        "onnx-int8 (dynamically quantized; see BENCHMARKS.md for its speed and quality). The "
+        "ONNX file is exported from the local model once, into onnx_dir.",
+    )
+    onnx_dir: Path | None = Field(
+        None,
+        description="Where exported ONNX models are cached. Default: "
+        "$XDG_CACHE_HOME/assistant/onnx (~/.cache/assistant/onnx).",
+    )
     fake: bool = Field(
         False,
         description="For tests and benchmarks only: a deterministic hashing embedding instead "

@@ -1,0 +1,172 @@
+"""Item 5: a deterministic synthetic corpus at 10k and 100k chunks (fake embeddings).
+
+Embedding 100k chunks with MiniLM would take 15-30 minutes on this machine, so the
+scale points use the deterministic hashing embedding (same 384 dimensions, same Chroma
+HNSW index, same BM25): index time then measures everything except the model, whose
+cost is linear and known from the Vaswani run (chunks / raw chunks per second).
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import time
+from pathlib import Path
+
+from common import folder_mb, log, peak_rss_mb, percentiles, timed_ms, write_result
+
+CHUNKS_PER_DOC = 10  # about: ~10 paragraphs of ~650 characters, chunk_size 700
+SYLLABLES = [a + b for a in "bcdfghklmnprstvz" for b in ("a", "e", "i", "o", "u", "ai", "ou")]
+COMMON = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "is",
+    "that",
+    "for",
+    "on",
+    "with",
+    "as",
+    "was",
+    "by",
+    "it",
+    "from",
+    "at",
+    "be",
+    "this",
+    "are",
+    "which",
+    "an",
+    "or",
+    "has",
+    "were",
+    "its",
+    "not",
+    "but",
+    "after",
+    "also",
+    "had",
+    "their",
+    "been",
+    "more",
+    "said",
+    "than",
+    "new",
+    "one",
+    "two",
+    "first",
+]
+
+
+def _words(rng: random.Random, n: int) -> list[str]:
+    out: set[str] = set()
+    while len(out) < n:
+        out.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    return sorted(out)
+
+
+def vocabulary(seed: int = 7) -> tuple[list[str], list[list[str]]]:
+    rng = random.Random(seed)
+    words = _words(rng, 20000)
+    topics = [rng.sample(words, 40) for _ in range(500)]
+    return words, topics
+
+
+def generate(folder: Path, documents: int, seed: int = 7) -> None:
+    """``documents`` text files; file i is the same whatever ``documents`` is."""
+    words, topics = vocabulary(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(documents):
+        rng = random.Random(seed * 1_000_003 + i)
+        topic = topics[i % len(topics)]
+        paragraphs = []
+        for _ in range(CHUNKS_PER_DOC):
+            sentences = []
+            for _ in range(7):
+                n = rng.randint(8, 16)
+                sent = [
+                    rng.choice(topic)
+                    if rng.random() < 0.3
+                    else rng.choice(COMMON)
+                    if rng.random() < 0.4
+                    else rng.choice(words)
+                    for _ in range(n)
+                ]
+                sentences.append(" ".join(sent).capitalize() + ".")
+            paragraphs.append(" ".join(sentences))
+        title = " ".join(rng.sample(topic, 3)).title()
+        header = (
+            f"title: {title}\npublisher: Synthetic {i % 17}\ndate: 2024-{i % 12 + 1:02d}-01\n\n"
+        )
+        (folder / f"doc{i:06d}.txt").write_text(header + "\n\n".join(paragraphs))
+
+
+def queries(n: int = 60, seed: int = 11) -> list[str]:
+    _, topics = vocabulary()
+    rng = random.Random(seed)
+    return [" ".join(rng.sample(topics[rng.randrange(100)], 3)) for _ in range(n)]
+
+
+def run(work: Path, documents: int) -> dict:
+    from assistant.bm25 import BM25Index
+    from assistant.core import Assistant
+    from assistant.settings import load_settings
+
+    root = work / f"scale-{documents}"
+    shutil.rmtree(root, ignore_errors=True)
+    log(f"generating {documents} synthetic documents")
+    t0 = time.perf_counter()
+    generate(root / "corpus", documents)
+    gen_s = time.perf_counter() - t0
+    settings = load_settings(
+        corpus_dir=root / "corpus",
+        index_dir=root / "index",
+        chroma_url=None,
+        **{"embedding.fake": True},
+    )
+    assistant = Assistant(settings)
+    log("indexing (fake embeddings)")
+    t0 = time.perf_counter()
+    report = assistant.sync()
+    index_s = time.perf_counter() - t0
+    assert report.ok and report.consistent, report.summary()
+    rows = assistant.index.state.all_chunks()
+    t0 = time.perf_counter()
+    BM25Index.build([r[0] for r in rows], [r[1] for r in rows], 0)
+    bm25_build_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    again = assistant.sync()
+    reindex_s = time.perf_counter() - t0
+    assert again.chunks_embedded == 0
+    qs = queries()
+    for q in qs[:5]:
+        assistant.ask(q)
+    result = {
+        "documents": documents,
+        "chunks": report.chunks_total,
+        "generate_s": round(gen_s, 1),
+        "index_s": round(index_s, 1),
+        "bm25_build_s": round(bm25_build_s, 1),
+        "reindex_s": round(reindex_s, 2),
+        "disk_mb": {
+            "chroma": folder_mb(root / "index" / "chroma"),
+            "bm25": folder_mb(root / "index" / "bm25"),
+            "state": folder_mb(root / "index" / "state.sqlite"),
+            "corpus": folder_mb(root / "corpus"),
+        },
+    }
+    for mode in ("hybrid", "dense", "bm25"):
+        times = [
+            timed_ms(lambda q=q, m=mode: assistant.retriever.retrieve(q, k=5, mode=m))[0]
+            for q in qs
+        ]
+        result[f"retrieve_{mode}"] = percentiles(times)
+    times = [timed_ms(lambda q=q: assistant.ask(q))[0] for q in qs]
+    result["answer_extractive"] = percentiles(times)
+    result["peak_rss_mb"] = peak_rss_mb()
+    write_result(work, f"scale-{documents}", result)
+    shutil.rmtree(root / "corpus", ignore_errors=True)
+    return result

@@ -1,0 +1,148 @@
+"""Performance changes keep results identical: batch order, background writes, lazy and
+ONNX embeddings; the benchmark script's corpus generator and report (timings are never
+asserted: they belong to `make bench`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.core import Assistant
+from assistant.embeddings import HashingEmbeddings, SentenceTransformerEmbeddings, load_embeddings
+from assistant.indexer import index_signature
+from assistant.settings import EmbeddingSettings, Settings
+from tests.conftest import HIKVISION_QUESTION
+
+BENCH = Path(__file__).resolve().parents[1] / "scripts" / "bench"
+
+
+def stored_vectors(assistant: Assistant) -> dict[str, np.ndarray]:
+    got = assistant.index.store.collection.get(include=["embeddings"])
+    return {i: np.asarray(v) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+
+
+def test_batch_size_and_order_do_not_change_the_index(corpus_dir: Path, tmp_path: Path) -> None:
+    """Chunks are embedded sorted by length, in batches, written on a helper thread: every
+    chunk still gets exactly the vector it gets when embedded alone."""
+    built = []
+    for batch_size in (1, 64):
+        settings = Settings(
+            corpus_dir=corpus_dir,
+            index_dir=tmp_path / f"index-{batch_size}",
+            embedding={"batch_size": batch_size},
+        )
+        assistant = Assistant(settings, embeddings=HashingEmbeddings())
+        report = assistant.sync()
+        assert report.ok and report.consistent
+        built.append(assistant)
+    small, large = (stored_vectors(a) for a in built)
+    assert small.keys() == large.keys() and len(small) == built[0].index.store.count()
+    texts = {cid: text for cid, text, _ in built[0].index.state.all_chunks()}
+    meta = {cid: m for cid, _, m in built[0].index.state.all_chunks()}
+    for cid, vector in small.items():
+        assert np.allclose(vector, large[cid], atol=1e-6)
+        title = meta[cid].get("title")
+        alone = HashingEmbeddings().embed_query(f"{title}\n{texts[cid]}" if title else texts[cid])
+        assert np.allclose(vector, alone, atol=1e-6)
+    answers = [a.ask(HIKVISION_QUESTION) for a in built]
+    assert answers[0].answer == answers[1].answer
+
+
+def test_a_failed_vector_write_fails_the_sync_and_commits_nothing(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
+    assistant = Assistant(settings, embeddings=HashingEmbeddings())
+    calls = []
+
+    def broken_upsert(*args: object) -> None:
+        calls.append(1)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(assistant.index.store, "upsert", broken_upsert)
+    with pytest.raises(OSError, match="disk full"):
+        assistant.sync()
+    assert calls and assistant.index.state.chunk_ids() == []
+    monkeypatch.undo()
+    report = Assistant(settings, embeddings=HashingEmbeddings()).sync()
+    assert report.ok and report.consistent and len(report.added) == 11
+
+
+def test_the_model_loads_only_when_something_is_embedded() -> None:
+    embeddings = load_embeddings(EmbeddingSettings())
+    assert isinstance(embeddings, SentenceTransformerEmbeddings)
+    assert embeddings._model is None  # constructing an Assistant costs no model load
+    assert embeddings.embed_documents([]) == [] and embeddings._model is None
+
+
+def test_onnx_backend_changes_the_index_signature() -> None:
+    torch = Settings()
+    onnx = Settings(embedding={"backend": "onnx-int8"})
+    assert index_signature(torch) != index_signature(onnx)
+
+
+@pytest.mark.slow
+def test_vectors_equal_langchain_huggingface_embeddings(real_embeddings) -> None:  # noqa: ANN001
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    from assistant.embeddings import packaged_model_path
+
+    reference = HuggingFaceEmbeddings(
+        model_name=str(packaged_model_path()),
+        model_kwargs={"device": "cpu", "local_files_only": True},
+        encode_kwargs={"normalize_embeddings": True, "batch_size": 64},
+    )
+    texts = ["Who ordered\nthe closure?", "Investment Canada Act", "x"]
+    assert np.allclose(real_embeddings.embed_documents(texts), reference.embed_documents(texts))
+    assert np.allclose(real_embeddings.embed_query(texts[0]), reference.embed_query(texts[0]))
+
+
+@pytest.mark.slow
+def test_onnx_backends_export_once_and_match_the_model(tmp_path: Path, real_embeddings) -> None:  # noqa: ANN001
+    texts = ["Who ordered the closure of Hikvision Canada?", "national security review", "x"]
+    reference = np.asarray(real_embeddings.embed_documents(texts))
+    for backend, least in (("onnx", 0.9999), ("onnx-int8", 0.9)):
+        settings = EmbeddingSettings(backend=backend, onnx_dir=tmp_path)
+        vectors = np.asarray(load_embeddings(settings).embed_documents(texts))
+        assert vectors.shape == reference.shape
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+        assert (vectors * reference).sum(axis=1).min() >= least
+    files = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.onnx")}
+    assert len(files) == 2  # fp32 and int8, nothing left half-written
+    load_embeddings(EmbeddingSettings(backend="onnx", onnx_dir=tmp_path)).embed_query("again")
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.onnx")} == files
+
+
+def _bench_module(name: str):  # noqa: ANN202
+    sys.path.insert(0, str(BENCH))
+    try:
+        return __import__(name)
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+def test_synthetic_corpus_is_deterministic_and_nested(tmp_path: Path) -> None:
+    scale = _bench_module("scale")
+    scale.generate(tmp_path / "small", 3)
+    scale.generate(tmp_path / "large", 5)
+    small = sorted(p.name for p in (tmp_path / "small").iterdir())
+    assert len(small) == 3 and len(list((tmp_path / "large").iterdir())) == 5
+    for name in small:  # the smaller corpus is a prefix of the larger one
+        assert (tmp_path / "small" / name).read_bytes() == (tmp_path / "large" / name).read_bytes()
+    assert scale.queries() == scale.queries()
+
+
+def test_report_marks_missing_phases_and_prints_ratios(tmp_path: Path) -> None:
+    common = _bench_module("common")
+    report = _bench_module("report")
+    assert "not run" in report.render(tmp_path)
+    common.write_result(tmp_path, "indexing", {
+        "documents": 10, "chunks": 12, "raw_chunks_per_s": 100.0, "pipeline_chunks_per_s": 90.0,
+        "ratio": 0.9, "pipeline_s": 1.0, "reindex_s": 0.01, "reindex_fraction": 0.01,
+        "reindex_cli_s": 1.5, "model_load_s": 2.0, "peak_rss_mb": 500.0,
+    })  # fmt: skip
+    text = report.render(tmp_path)
+    assert "**0.90**" in text and "**1.00 %**" in text
