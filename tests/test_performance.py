@@ -15,6 +15,7 @@ from assistant.embeddings import HashingEmbeddings, SentenceTransformerEmbedding
 from assistant.indexer import index_signature
 from assistant.settings import EmbeddingSettings, Settings
 from tests.conftest import HIKVISION_QUESTION
+from tests.test_chroma_server import chroma_url  # noqa: F401 - the server fixture
 
 BENCH = Path(__file__).resolve().parents[1] / "scripts" / "bench"
 
@@ -146,3 +147,47 @@ def test_report_marks_missing_phases_and_prints_ratios(tmp_path: Path) -> None:
     })  # fmt: skip
     text = report.render(tmp_path)
     assert "**0.90**" in text and "**1.00 %**" in text
+
+
+@pytest.mark.slow
+def test_two_processes_share_one_index_through_a_chroma_server(
+    chroma_url: str,  # noqa: F811 - the fixture imported above
+    corpus_dir: Path,
+    tmp_path: Path,
+) -> None:
+    """Scaling out: an answering process sees what another process indexed (same Chroma
+    server, same index folder), without a restart."""
+    import os
+    import subprocess
+    import time
+
+    index_dir = tmp_path / "shared-index"
+    settings = Settings(
+        corpus_dir=corpus_dir,
+        index_dir=index_dir,
+        chroma_url=chroma_url,
+        collection="scale_out",
+        embedding={"fake": True},
+    )
+    web = Assistant(settings)
+    assert web.sync().ok
+    assert web.ask("Where was the Quarkbridge accord signed?").refused
+    (corpus_dir / "zz_quarkbridge.txt").write_text(
+        "title: Quarkbridge accord\n\nThe Quarkbridge accord was signed in Lisbon in 2024."
+    )
+    env = {
+        **os.environ,
+        "ASSISTANT_EMBEDDING__FAKE": "true",
+        "ASSISTANT_CHROMA_URL": chroma_url,
+        "ASSISTANT_COLLECTION": "scale_out",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "index", "--corpus", str(corpus_dir),
+         "--index-dir", str(index_dir)],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    time.sleep(1.2)  # readers check the committed state version at most once a second
+    for mode in ("dense", "bm25"):
+        answer = web.ask("Where was the Quarkbridge accord signed?", retrieval_mode=mode)
+        assert not answer.refused, mode
+        assert {c.source for c in answer.citations} == {"zz_quarkbridge.txt"}, mode
