@@ -122,10 +122,10 @@ class HybridRetriever(BaseRetriever):
         if mode in ("dense", "hybrid"):
             vector = query_vector or self.index.embeddings.embed_query(query)
             where = {"source": {"$in": sorted(allowed)}} if allowed is not None else None
-            for doc, sim in self.index.store.search(vector, fetch + 10, where):
-                cid = doc.metadata.get("chunk_id") or doc.id
-                if cid and self.index.is_live(cid) and cid not in found:
-                    found[cid] = (doc.page_content, dict(doc.metadata))
+            seen: set[str] = set()
+            for cid, sim in self.index.store.search_ids(vector, fetch + 10, where):
+                if self.index.is_live(cid) and cid not in seen:  # texts: from the state below
+                    seen.add(cid)
                     dense.append((cid, sim))
             dense = dense[:fetch]
         if mode in ("bm25", "hybrid"):

@@ -101,10 +101,30 @@ class VectorStore:
         self, vector: list[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[Document, float]]:
         """Nearest chunks with cosine similarity in [−1, 1] (higher is closer)."""
-        if self.count() == 0:
+        count = self.count()
+        if count == 0:
             return []
         results = self.langchain.similarity_search_by_vector_with_relevance_scores(
-            vector, k=min(k, self.count()), filter=where
+            vector, k=min(k, count), filter=where
         )
         # langchain-chroma returns cosine *distance* here; turn it into similarity.
         return [(doc, 1.0 - float(distance)) for doc, distance in results]
+
+    def search_ids(
+        self, vector: list[float], k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """Like ``search`` but ids only: (chunk id, cosine similarity), best first.
+
+        Leaving texts and metadata out of the reply makes a top-100 query about 5x faster
+        (BENCHMARKS.md); the caller reads the few texts it keeps from the index state.
+        """
+        count = self.count()
+        if count == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[vector], n_results=min(k, count), where=where, include=["distances"]
+        )
+        return [
+            (cid, 1.0 - float(distance))
+            for cid, distance in zip(result["ids"][0], result["distances"][0], strict=True)
+        ]

@@ -191,3 +191,21 @@ def test_two_processes_share_one_index_through_a_chroma_server(
         answer = web.ask("Where was the Quarkbridge accord signed?", retrieval_mode=mode)
         assert not answer.refused, mode
         assert {c.source for c in answer.citations} == {"zz_quarkbridge.txt"}, mode
+
+
+def test_id_only_dense_search_matches_the_full_search(fake_assistant: Assistant) -> None:
+    """Dense retrieval asks Chroma for ids and distances only; same ranking and scores as
+    the LangChain search with texts, and the texts then come from the committed state."""
+    store = fake_assistant.index.store
+    vector = fake_assistant.embeddings.embed_query(HIKVISION_QUESTION)
+    full = [(d.id, s) for d, s in store.search(vector, 20)]
+    ids = store.search_ids(vector, 20)
+    assert [i for i, _ in ids] == [i for i, _ in full]
+    assert np.allclose([s for _, s in ids], [s for _, s in full])
+    state = {cid: (text, meta) for cid, text, meta in fake_assistant.index.state.all_chunks()}
+    docs = fake_assistant.retriever.retrieve(HIKVISION_QUESTION, k=5, mode="dense")
+    assert [d.id for d in docs] == [i for i, _ in ids[:5]]
+    for doc in docs:
+        text, meta = state[doc.id]
+        assert doc.page_content == text and doc.metadata["source"] == meta["source"]
+        assert doc.metadata["dense_score"] == pytest.approx(dict(ids)[doc.id])
