@@ -41,19 +41,33 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def build_assistant(**overrides: Any) -> Assistant:
-    """Settings from env/file, CLI overrides on top, then the Assistant."""
+def settings_error(exc: Exception) -> str:
+    """A settings validation error without the offending values: a misspelled
+    ``ASSISTANT_SLACK__BOT_TOKN`` must not print the token."""
+    errors = exc.errors(include_input=False, include_url=False)  # type: ignore[attr-defined]
+    lines = [f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors]
+    return "invalid settings:\n" + "\n".join(lines)
+
+
+def load_cli_settings(**overrides: Any) -> Any:
+    """``load_settings`` with errors a user can act on (and no secret values in them)."""
     from pydantic import ValidationError
 
-    from assistant.core import Assistant
     from assistant.settings import load_settings
 
     try:
-        settings = load_settings(**overrides)
+        return load_settings(**overrides)
     except ValidationError as exc:
-        raise _fail(f"invalid settings:\n{exc}") from exc
+        raise _fail(settings_error(exc)) from exc
     except (FileNotFoundError, ValueError) as exc:
         raise _fail(str(exc)) from exc
+
+
+def build_assistant(**overrides: Any) -> Assistant:
+    """Settings from env/file, CLI overrides on top, then the Assistant."""
+    from assistant.core import Assistant
+
+    settings = load_cli_settings(**overrides)
     try:
         return Assistant(settings)
     except Exception as exc:  # noqa: BLE001 - show store/model problems plainly
@@ -137,10 +151,7 @@ def index(
 ) -> None:
     """Sync the corpus into the index: embed new and changed files, drop deleted ones."""
     if rebuild:
-        from assistant.settings import load_settings
-
-        settings = load_settings(index_dir=index_dir)
-        _remove_index(settings.index_dir)
+        _remove_index(load_cli_settings(index_dir=index_dir).index_dir)
     assistant = build_assistant(corpus_dir=corpus, index_dir=index_dir, chroma_url=chroma_url)
     report = run_sync(assistant)
     print_report(report)
