@@ -48,6 +48,10 @@ def phase(name: str, work: Path, docs: int | None) -> None:
         import server
 
         print(server.run_concurrency(work))
+    elif name.startswith("requery-"):
+        import scale
+
+        print(scale.requery(work, int(name.split("-")[1])))
     elif name.startswith("scale-"):
         import scale
 

@@ -110,6 +110,42 @@ def queries(n: int = 60, seed: int = 11) -> list[str]:
     return [" ".join(rng.sample(topics[rng.randrange(100)], 3)) for _ in range(n)]
 
 
+def measure_queries(assistant, result: dict) -> dict:  # noqa: ANN001
+    qs = queries()
+    for q in qs[:5]:
+        assistant.ask(q)
+    for mode in ("hybrid", "dense", "bm25"):
+        times = [
+            timed_ms(lambda q=q, m=mode: assistant.retriever.retrieve(q, k=5, mode=m))[0]
+            for q in qs
+        ]
+        result[f"retrieve_{mode}"] = percentiles(times)
+    times = [timed_ms(lambda q=q: assistant.ask(q))[0] for q in qs]
+    result["answer_extractive"] = percentiles(times)
+    return result
+
+
+def requery(work: Path, documents: int) -> dict:
+    """Query latency again on an index the scale phase built (after a retrieval change)."""
+    import json
+
+    from assistant.core import Assistant
+    from assistant.settings import load_settings
+
+    root = work / f"scale-{documents}"
+    path = work / f"scale-{documents}.json"
+    result = json.loads(path.read_text())
+    settings = load_settings(
+        corpus_dir=root / "corpus",
+        index_dir=root / "index",
+        chroma_url=None,
+        **{"embedding.fake": True},
+    )
+    measure_queries(Assistant(settings), result)
+    write_result(work, f"scale-{documents}", result)
+    return result
+
+
 def run(work: Path, documents: int) -> dict:
     from assistant.bm25 import BM25Index
     from assistant.core import Assistant
@@ -141,9 +177,6 @@ def run(work: Path, documents: int) -> dict:
     again = assistant.sync()
     reindex_s = time.perf_counter() - t0
     assert again.chunks_embedded == 0
-    qs = queries()
-    for q in qs[:5]:
-        assistant.ask(q)
     result = {
         "documents": documents,
         "chunks": report.chunks_total,
@@ -158,14 +191,7 @@ def run(work: Path, documents: int) -> dict:
             "corpus": folder_mb(root / "corpus"),
         },
     }
-    for mode in ("hybrid", "dense", "bm25"):
-        times = [
-            timed_ms(lambda q=q, m=mode: assistant.retriever.retrieve(q, k=5, mode=m))[0]
-            for q in qs
-        ]
-        result[f"retrieve_{mode}"] = percentiles(times)
-    times = [timed_ms(lambda q=q: assistant.ask(q))[0] for q in qs]
-    result["answer_extractive"] = percentiles(times)
+    measure_queries(assistant, result)
     result["peak_rss_mb"] = peak_rss_mb()
     write_result(work, f"scale-{documents}", result)
     shutil.rmtree(root / "corpus", ignore_errors=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from common import VASWANI, log, write_result
 from indexing import vaswani_dirs
 
-SAMPLE = 1200
+SAMPLE = 800
 
 
 def _sample_texts(work: Path) -> list[str]:
