@@ -75,7 +75,6 @@ def sentences_with_markers(text: str) -> list[tuple[str, set[int]]]:
     "question",
     [
         HIKVISION_QUESTION,
-        "Who ordered the closure of Hikvision's Canadian business?",
         "What did the Hikvision closure order update say?",
     ],
 )
