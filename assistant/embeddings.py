@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -60,11 +61,16 @@ class SentenceTransformerEmbeddings(Embeddings):
     cost at start-up.
     """
 
+    cache_size = 20_000  # sentence vectors kept for answering (float32: ~30 MB when full)
+    cache_max_batch = 256  # bigger calls (indexing) bypass the cache
+
     def __init__(self, path: Path, settings: EmbeddingSettings) -> None:
         self.path = path
         self.settings = settings
         self._model = None
         self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     @property
     def model(self):  # noqa: ANN201 - sentence_transformers.SentenceTransformer
@@ -87,10 +93,28 @@ class SentenceTransformerEmbeddings(Embeddings):
         return vectors.tolist()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._encode(list(texts))
+        """Vectors of ``texts``; small calls (answering embeds the evidence sentences of
+        each question) reuse the vectors of texts seen recently."""
+        texts = list(texts)
+        if len(texts) > self.cache_max_batch or not self.cache_size:
+            return self._encode(texts)
+        with self._cache_lock:
+            known = {t: self._cache[t] for t in texts if t in self._cache}
+            for t in known:
+                self._cache.move_to_end(t)
+        todo = list(dict.fromkeys(t for t in texts if t not in known))
+        if todo:
+            fresh = np.asarray(self._encode(todo), dtype=np.float32)
+            with self._cache_lock:
+                for t, v in zip(todo, fresh, strict=True):
+                    known[t] = v
+                    self._cache[t] = v
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return [known[t].tolist() for t in texts]
 
     def embed_query(self, text: str) -> list[float]:
-        return self._encode([text])[0]
+        return self.embed_documents([text])[0]
 
 
 def _load_sentence_transformer(path: Path, settings: EmbeddingSettings):  # noqa: ANN202

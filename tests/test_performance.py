@@ -209,3 +209,27 @@ def test_id_only_dense_search_matches_the_full_search(fake_assistant: Assistant)
         text, meta = state[doc.id]
         assert doc.page_content == text and doc.metadata["source"] == meta["source"]
         assert doc.metadata["dense_score"] == pytest.approx(dict(ids)[doc.id])
+
+
+def test_answer_time_embeddings_reuse_recent_sentence_vectors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Evidence sentences seen before are not embedded again; vectors are the same."""
+    embeddings = load_embeddings(EmbeddingSettings())
+    asked: list[list[str]] = []
+    fake = HashingEmbeddings()
+
+    def encode(texts: list[str]) -> list[list[float]]:
+        asked.append(list(texts))
+        return fake.embed_documents(texts)
+
+    monkeypatch.setattr(embeddings, "_encode", encode)
+    first = embeddings.embed_documents(["a b", "c d", "a b"])
+    assert asked == [["a b", "c d"]]
+    second = embeddings.embed_documents(["c d", "e f"])
+    assert asked[-1] == ["e f"]
+    assert np.allclose(second[0], first[1]) and np.allclose(first[0], first[2])
+    assert np.allclose(embeddings.embed_query("e f"), fake.embed_query("e f"))
+    many = [f"text {i}" for i in range(embeddings.cache_max_batch + 1)]
+    embeddings.embed_documents(many)  # indexing-sized calls bypass the cache
+    assert asked[-1] == many and "text 0" not in embeddings._cache

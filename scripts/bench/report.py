@@ -95,7 +95,15 @@ def render(work: Path) -> str:
         )
         add(f"| retrieval, dense only | {_pp(la['retrieve_dense'])} | |")
         add(f"| retrieval, BM25 only | {_pp(la['retrieve_bm25'])} | |")
-        add(f"| full extractive answer | {_pp(la['answer_extractive'])} | p50 <= 100 |")
+        add(
+            f"| full extractive answer, new question | {_pp(la['answer_extractive'])} "
+            "| p50 <= 100 |"
+        )
+        if "answer_extractive_repeat" in la:
+            add(
+                f"| extractive answer, question asked before (sentence vectors cached) "
+                f"| {_pp(la['answer_extractive_repeat'])} | |"
+            )
         local = la["answer_local"]
         extra = f" ({local['fallbacks']} of {local['n']} fell back)" if "n" in local else ""
         add(
