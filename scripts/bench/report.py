@@ -88,7 +88,7 @@ def render(work: Path) -> str:
         add("| measure | p50 / p95 ms | target |")
         add("|---|---:|---|")
         add(f"| query embedding alone | {_pp(la['embed_query'])} | |")
-        add(f"| Chroma top-100 by vector | {_pp(la['chroma_top100'])} | |")
+        add(f"| Chroma top-100 ids by vector | {_pp(la['chroma_top100'])} | |")
         add(
             f"| retrieval, hybrid (embed + dense + BM25 + fusion) | {_pp(la['retrieve_hybrid'])} "
             "| p50 <= 30 |"
@@ -143,7 +143,7 @@ def render(work: Path) -> str:
         add("| measure | embedded | server | overhead p50 |")
         add("|---|---:|---:|---:|")
         for key, label in (
-            ("dense_top100", "Chroma top-100 by vector"),
+            ("dense_top100", "Chroma top-100 by vector, with texts"),
             ("retrieve_hybrid", "hybrid retrieval"),
             ("answer", "extractive answer"),
         ):
