@@ -23,7 +23,7 @@ PHASES = ["indexing", "variants", "latency", "server", "concurrency", "scale-100
 
 def phase(name: str, work: Path, docs: int | None) -> None:
     if (
-        name in ("indexing", "variants", "latency", "server", "concurrency")
+        name in ("indexing", "variants", "variants-speed", "latency", "server", "concurrency")
         and not VASWANI.is_dir()
     ):
         print(f"skipped {name}: the Vaswani collection is not at {VASWANI}")
@@ -36,6 +36,10 @@ def phase(name: str, work: Path, docs: int | None) -> None:
         import variants
 
         print(variants.run(work))
+    elif name == "variants-speed":
+        import variants
+
+        print(variants.run(work, quality=()))
     elif name == "latency":
         import latency
 

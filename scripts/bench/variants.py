@@ -27,7 +27,7 @@ def _sample_texts(work: Path) -> list[str]:
     return [r[0] for r in rows]
 
 
-def run(work: Path, quality: tuple[str, ...] = ("onnx-int8", "onnx")) -> dict:
+def run(work: Path, quality: tuple[str, ...] = ("onnx-int8", "onnx"), rounds: int = 3) -> dict:
     import torch
 
     from assistant.embeddings import load_embeddings
@@ -49,8 +49,8 @@ def run(work: Path, quality: tuple[str, ...] = ("onnx-int8", "onnx")) -> dict:
         model.embed_documents(texts[:32])  # load / export / warm up
     speeds: dict[str, list[float]] = {name: [] for name in models}
     threads = torch.get_num_threads()
-    log(f"speed: {len(texts)} chunk texts per variant, 2 interleaved rounds")
-    for _ in range(2):
+    log(f"speed: {len(texts)} chunk texts per variant, {rounds} interleaved rounds")
+    for _ in range(rounds):
         for name, model in models.items():
             t0 = time.perf_counter()
             model.embed_documents(texts)
@@ -73,6 +73,12 @@ def run(work: Path, quality: tuple[str, ...] = ("onnx-int8", "onnx")) -> dict:
         },
         "quality": {},
     }
+    if not quality:  # speed only: keep the quality figures of an earlier run
+        from common import read_result
+
+        result["quality"] = (read_result(work, "variants") or {}).get("quality", {})
+        write_result(work, "variants", result)
+        return result
     log("quality: float model (existing index)")
     corpus, _ = vaswani_dirs(work)
     ref = run_benchmark(VASWANI, corpus.parent, modes=("dense", "hybrid"))
