@@ -70,15 +70,19 @@ def render(work: Path) -> str:
         add("\nQuality (whole collection indexed with the variant, 93 queries):\n")
         add(
             "| model | dense nDCG@10 | dense MAP | dense recall@100 | hybrid nDCG@10 "
-            "| dense nDCG@10 - float |"
+            "| dense nDCG@10 - float | hybrid nDCG@10 - float | write + index + score s |"
         )
-        add("|---|---:|---:|---:|---:|---:|")
-        ref = va["quality"].get("torch", {}).get("ndcg@10")
+        add("|---|---:|---:|---:|---:|---:|---:|---:|")
+        base = va["quality"].get("torch", {})
         for name, q in va["quality"].items():
-            delta = f"{q['ndcg@10'] - ref:+.4f}" if ref is not None else "n/a"
+            deltas = [
+                f"{q[key] - base[key]:+.4f}" if key in base else "n/a"
+                for key in ("ndcg@10", "hybrid_ndcg@10")
+            ]
             add(
                 f"| {name} | {q['ndcg@10']:.4f} | {q['map']:.4f} | {q['recall@100']:.4f} "
-                f"| {q['hybrid_ndcg@10']:.4f} | {delta} |"
+                f"| {q['hybrid_ndcg@10']:.4f} | {deltas[0]} | {deltas[1]} "
+                f"| {q.get('index_s', 'see item 1')} |"
             )
     else:
         add("not run")
