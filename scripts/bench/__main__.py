@@ -3,6 +3,8 @@
     python scripts/bench                 # every phase, each in its own process
     python scripts/bench --only indexing,latency --reuse
     python scripts/bench phase indexing --work DIR [--docs N]   # one phase (internal)
+    python scripts/bench phase variants-speed|requery-1000|requery-10000 --work DIR
+        # re-measure embedding speed / scale query latency without rebuilding indexes
 
 Timings are never asserted anywhere; they vary with the load on the machine, which is
 why every ratio compares numbers measured in the same process, interleaved.
