@@ -148,8 +148,8 @@ def render(work: Path) -> str:
         add("|---|---:|---:|---:|")
         for key, label in (
             ("dense_top100", "Chroma top-100 by vector, with texts"),
-            ("retrieve_hybrid", "hybrid retrieval"),
-            ("answer", "extractive answer"),
+            ("retrieve_hybrid", "hybrid retrieval, incl. query embedding"),
+            ("answer", "extractive answer, new question"),
         ):
             e, s = sv[f"embedded_{key}"], sv[f"server_{key}"]
             add(f"| {label} | {_pp(e)} | {_pp(s)} | {s['p50'] - e['p50']:+.1f} ms |")
