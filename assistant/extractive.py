@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from langchain_core.documents import Document
@@ -30,6 +30,7 @@ class Candidate:
     lexical: float = 0.0
     score: float = 0.0
     vector: np.ndarray | None = None  # normalized sentence embedding
+    terms: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Evidence:
     best: float
     coverage: float  # share of the question's weighted terms found in the top sentences
     unknown_terms: list[str]  # question terms that occur nowhere in the corpus
+    question_weights: dict[str, float] = field(default_factory=dict)
 
 
 def sentence_candidates(docs: list[Document]) -> list[Candidate]:
@@ -93,6 +95,7 @@ def score_candidates(
     unit = vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9)
     for cand, st, sim, vec in zip(candidates, sent_terms, sims, unit, strict=True):
         cand.vector = vec
+        cand.terms = frozenset(st)
         cand.semantic = float(sim)
         cand.lexical = sum(w for t, w in weights.items() if t in st) / total
         rank = int(cand.doc.metadata.get("rank", 1))
@@ -110,7 +113,7 @@ def score_candidates(
         covered |= set(terms(cand.text))
     q_total = sum(weights[t] for t in q_terms) or 1.0
     coverage = sum(weights[t] for t in q_terms if t in covered) / q_total
-    return Evidence(ranked, best, coverage, unknown)
+    return Evidence(ranked, best, coverage, unknown, {t: weights[t] for t in q_terms})
 
 
 ANSWER_TYPE_BONUS = 0.06
@@ -157,21 +160,33 @@ def _cosine(vectors: np.ndarray, vector: list[float]) -> np.ndarray:
 
 
 def select_sentences(evidence: Evidence, max_sentences: int) -> list[Candidate]:
-    """The best sentence, plus close runners-up that add something new."""
+    """The best sentence, then close runners-up that cover what is still missing.
+
+    Greedy: each next sentence must be nearly as relevant as the best one, and is
+    preferred when it contains question terms no chosen sentence has yet (a
+    question with two parts gets a sentence for each). Repeats are skipped.
+    """
     if not evidence.candidates:
         return []
     best = evidence.candidates[0]
     chosen = [best]
-    chosen_terms = set(terms(best.text))
-    for cand in evidence.candidates[1:]:
-        if len(chosen) >= max_sentences:
-            break
-        if cand.score < 0.8 * best.score:
-            break
-        new_terms = set(terms(cand.text)) - chosen_terms
-        overlap = 1 - len(new_terms) / max(1, len(set(terms(cand.text))))
-        if overlap > 0.7:
+    covered = set(best.terms)
+    weights = evidence.question_weights
+    total = sum(weights.values()) or 1.0
+    pool = [c for c in evidence.candidates[1:12] if c.score >= 0.7 * best.score]
+
+
+    def gain(c: Candidate, covered: set[str]) -> float:
+        return sum(w for t, w in weights.items() if t in c.terms and t not in covered) / total
+
+    while pool and len(chosen) < max_sentences:
+        pick = max(pool, key=lambda c: c.score + 0.5 * gain(c, covered))
+        pool.remove(pick)
+        novel = len(pick.terms - covered) / max(1, len(pick.terms))
+        if novel < 0.3:
             continue  # says the same thing again
-        chosen.append(cand)
-        chosen_terms |= set(terms(cand.text))
+        if gain(pick, covered) == 0 and pick.score < 0.85 * best.score:
+            continue  # adds nothing the question asked for
+        chosen.append(pick)
+        covered |= pick.terms
     return chosen

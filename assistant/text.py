@@ -71,7 +71,7 @@ _ABBREVIATIONS = {
 }
 
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+|$)|\n\s*\n|\n(?=\s*[-*•]\s)")
-_WORD = re.compile(r"\w+(?:[-'’.]\w+)*", re.UNICODE)
+_WORD = re.compile(r"\w+(?:['’.]\w+)*", re.UNICODE)
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
