@@ -24,16 +24,9 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def _settings(**overrides: Any) -> Any:
-    from pydantic import ValidationError
+    from assistant.cli import load_cli_settings
 
-    from assistant.settings import load_settings
-
-    try:
-        return load_settings(**overrides)
-    except ValidationError as exc:
-        raise _fail(f"invalid settings:\n{exc}") from exc
-    except (FileNotFoundError, ValueError) as exc:
-        raise _fail(str(exc)) from exc
+    return load_cli_settings(**overrides)  # errors name fields, never secret values
 
 
 def eval_command(

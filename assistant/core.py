@@ -56,6 +56,8 @@ class Assistant:
         state = self.index.state
         if not state.exists() or state.get_meta("signature") != index_signature(self.settings):
             return True
+        if self.index.store.count() < len(state.chunk_ids()):
+            return True  # vectors lost (store folder deleted): a sync restores them
         known = state.files()
         root = self.settings.corpus_dir
         current = {p.relative_to(root).as_posix(): p for p in iter_corpus_files(root)}

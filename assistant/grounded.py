@@ -35,15 +35,23 @@ _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _LEAD_IN = re.compile(r"^(the answer( to (this|the) question)? is|answer)\s*:\s*", re.IGNORECASE)
 
 
+_CHAT_TOKEN = re.compile(r"<\|[^|<>]{0,40}\|>")
+
+
 def neutralize_markers(text: str) -> str:
     """Bracketed numbers inside document text become ``(n)`` so they can't pose as citations."""
     return re.sub(r"\[(\d+)\]", r"(\1)", text)
 
 
+def prompt_safe(text: str) -> str:
+    """Document or history text for a prompt: no fake citations, no chat-template tokens."""
+    return _CHAT_TOKEN.sub(" ", neutralize_markers(text))
+
+
 def build_prompt(question: str, context: str, passages: list[Candidate]) -> str:
-    lines = [f"[{i}] {neutralize_markers(p.text)}" for i, p in enumerate(passages, start=1)]
-    ctx = f"Earlier question: {context}\n" if context else ""
-    return PROMPT.format(passages="\n".join(lines), context=ctx, question=question)
+    lines = [f"[{i}] {prompt_safe(p.text)}" for i, p in enumerate(passages, start=1)]
+    ctx = f"Earlier question: {prompt_safe(context)}\n" if context else ""
+    return PROMPT.format(passages="\n".join(lines), context=ctx, question=prompt_safe(question))
 
 
 def is_refusal(text: str) -> bool:

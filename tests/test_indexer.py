@@ -134,3 +134,13 @@ def test_a_second_indexer_gets_a_clear_message(fake_assistant: Assistant) -> Non
     with index_lock(fake_assistant.settings.index_dir), pytest.raises(IndexBusyError) as info:
         fake_assistant.sync()
     assert "another `assistant index`" in str(info.value)
+
+
+def test_lost_vectors_make_the_index_need_a_sync(fake_assistant: Assistant) -> None:
+    assert not fake_assistant.needs_sync()
+    ids = fake_assistant.index.state.chunk_ids()
+    fake_assistant.index.store.delete(ids[:3])
+    assert fake_assistant.needs_sync()  # `serve` and `slack` sync before starting
+    fake_assistant.sync()
+    assert not fake_assistant.needs_sync()
+    assert_consistent(fake_assistant)
