@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from assistant.core import Assistant
 from assistant.feedback import FeedbackStore
@@ -153,8 +154,19 @@ def test_staff_journey_ask_cite_upload_feedback(page, app, tmp_path: Path) -> No
     upload = tmp_path / "harbour-ferry.md"
     upload.write_text(UPLOAD_DOC, encoding="utf-8")
     page.get_by_role("tab", name="Documents").click()
-    page.locator("#upload input[type='file']").set_input_files(str(upload))
-    page.locator("#upload").get_by_text("harbour-ferry.md").first.wait_for()
+    page.locator("#add-docs").wait_for(state="visible")
+    # A freshly shown tab may attach its upload handler a moment after the input exists
+    # (seen on a loaded machine): choose the file again if its name does not show up.
+    for attempt in range(3):
+        page.locator("#upload input[type='file']").set_input_files(str(upload))
+        try:
+            page.locator("#upload").get_by_text("harbour-ferry.md").first.wait_for(
+                timeout=TIMEOUT_MS // 2
+            )
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
     page.click("#add-docs")
     page.locator("#upload-status").get_by_text("Indexed: uploads/harbour-ferry.md").wait_for()
     page.locator("#documents").get_by_text("uploads/harbour-ferry.md").first.wait_for()
