@@ -21,6 +21,25 @@ def write_pdf(path: Path, pages: list[str]) -> None:
         stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    write_pdf_objects(path, objects)
+
+
+def write_image_only_pdf(path: Path) -> None:
+    """A valid one-page PDF that only draws a rectangle: no text layer (like a scan)."""
+    stream = b"0 0 1 rg 100 100 200 200 re f"
+    write_pdf_objects(
+        path,
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        ],
+    )
+
+
+def write_pdf_objects(path: Path, objects: list[bytes]) -> None:
+    """Number ``objects`` 1..n (object 1 is the catalog) and write them with an xref table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

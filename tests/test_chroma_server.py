@@ -1,7 +1,6 @@
 """Client/server mode against a real `chroma run` server on loopback."""
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,9 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.settings import Settings
-from tests.conftest import HIKVISION_QUESTION, copy_corpus
+from tests.conftest import HIKVISION_QUESTION, copy_corpus, free_port
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from assistant.core import Assistant
 from assistant.documents import DocumentError, SourceDocument, load_document
 from assistant.settings import ChunkingSettings
 from assistant.uploads import sanitize_filename, save_uploads
-from tests.fixtures_files import write_docx
+from tests.fixtures_files import write_docx, write_image_only_pdf
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE_CHARS = (
@@ -111,29 +111,6 @@ def test_deeply_nested_html_loads_or_fails_cleanly(tmp_path_factory, depth: int,
         assert "inspector visited the depot" in result.text
 
 
-def write_imageonly_pdf(path: Path) -> None:
-    """A valid one-page PDF that only draws a rectangle: no text layer (like a scan)."""
-    stream = b"0 0 1 rg 100 100 200 200 re f"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    path.write_bytes(bytes(out))
-
-
 def hostile_files(folder: Path) -> dict[str, bool]:
     """Write the issue's hostile files; name -> whether it must index (else fail cleanly)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -150,7 +127,7 @@ def hostile_files(folder: Path) -> dict[str, bool]:
     (folder / "one-line-1mb.txt").write_text("word " * 200_000)
     nested = "<div>" * 5000 + "Nested text about the depot." + "</div>" * 5000
     (folder / "nested.html").write_text(f"<html><body>{nested}</body></html>")
-    write_imageonly_pdf(folder / "scan.pdf")
+    write_image_only_pdf(folder / "scan.pdf")
     write_docx(folder / "whole.docx", "Depot", ["The depot closed on Monday."])
     data = (folder / "whole.docx").read_bytes()
     (folder / "truncated.docx").write_bytes(data[: len(data) // 2])
