@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from assistant.cli_options import AnswerModeOpt, ChromaUrl, CorpusDir, IndexDir
+
 if TYPE_CHECKING:
     from assistant.citations import Answer
     from assistant.core import Assistant
@@ -20,20 +22,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-IndexDir = Annotated[
-    Path | None, typer.Option("--index-dir", help="Index folder (overrides settings).")
-]
-CorpusDir = Annotated[
-    Path | None, typer.Option("--corpus", help="Corpus folder (overrides settings).")
-]
-AnswerModeOpt = Annotated[
-    str | None,
-    typer.Option("--mode", help="Answer backend: extractive, local, openai or ollama."),
-]
-ChromaUrl = Annotated[
-    str | None, typer.Option("--chroma-url", help="Chroma server URL (overrides settings).")
-]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -133,8 +121,7 @@ def print_report(report: SyncReport) -> None:
         )
     else:
         typer.secho(
-            "warning: the index is not consistent after this sync; run "
-            "`assistant index --rebuild`",
+            "warning: the index is not consistent after this sync; run `assistant index --rebuild`",
             fg=typer.colors.YELLOW,
             err=True,
         )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+
+from assistant.cli_options import CorpusDir, IndexDir
 
 # Names Slack's own tools use; read when the ASSISTANT_SLACK__* variables are unset.
 _SLACK_ENV = {
@@ -33,12 +34,8 @@ class RedactSecrets(logging.Filter):
 
 
 def slack(
-    index_dir: Annotated[
-        Path | None, typer.Option("--index-dir", help="Index folder (overrides settings).")
-    ] = None,
-    corpus: Annotated[
-        Path | None, typer.Option("--corpus", help="Corpus folder (overrides settings).")
-    ] = None,
+    index_dir: IndexDir = None,
+    corpus: CorpusDir = None,
     mode: Annotated[
         str | None,
         typer.Option("--mode", help="socket (Socket Mode, app token) or http (Events API)."),

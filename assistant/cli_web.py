@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 import typer
 
+from assistant.cli_options import ChromaUrl, CorpusDir, IndexDir
+
 feedback_app = typer.Typer(
     help="Answer feedback given on the web page and in Slack.", no_args_is_help=True
 )
@@ -22,15 +24,9 @@ def serve(
     port: Annotated[
         int | None, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")
     ] = None,
-    index_dir: Annotated[
-        Path | None, typer.Option("--index-dir", help="Index folder (overrides settings).")
-    ] = None,
-    corpus: Annotated[
-        Path | None, typer.Option("--corpus", help="Corpus folder (overrides settings).")
-    ] = None,
-    chroma_url: Annotated[
-        str | None, typer.Option("--chroma-url", help="Chroma server URL (overrides settings).")
-    ] = None,
+    index_dir: IndexDir = None,
+    corpus: CorpusDir = None,
+    chroma_url: ChromaUrl = None,
 ) -> None:
     """Index the corpus if it changed, then serve the web page (Ctrl-C stops it)."""
     from assistant.cli import build_assistant, print_report, run_sync

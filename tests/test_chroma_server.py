@@ -1,18 +1,15 @@
 """Client/server mode against a real `chroma run` server on loopback."""
 
 import shutil
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.core import Assistant
 from assistant.settings import Settings
-from tests.conftest import HIKVISION_QUESTION, copy_corpus, free_port
+from tests.conftest import HIKVISION_QUESTION, copy_corpus, free_port, serve_until_ready
 
 pytestmark = pytest.mark.slow
 
@@ -22,26 +19,10 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen(
-        [chroma, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        else:
-            pytest.fail("chroma run did not start within 30 s")
+    command = [chroma, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)]
+    for _ in serve_until_ready(command, f"{url}/api/v2/heartbeat", "chroma run", 30):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_index_and_answer_through_a_chroma_server(

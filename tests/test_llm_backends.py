@@ -2,21 +2,18 @@
 
 import json
 import re
-import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.core import Assistant
 from assistant.llm import BackendUnavailableError, build_chat_model, packaged_gguf
 from assistant.settings import LLMSettings, Settings
-from tests.conftest import HIKVISION_QUESTION, copy_corpus, free_port
+from tests.conftest import HIKVISION_QUESTION, copy_corpus, free_port, serve_until_ready
 
 pytestmark = pytest.mark.slow
 
@@ -93,40 +90,22 @@ def test_openai_backend_needs_a_url() -> None:
 @pytest.fixture(scope="module")
 def openai_server() -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(packaged_gguf()),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "2048",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(packaged_gguf()),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "2048",
+    ]
     url = f"http://127.0.0.1:{port}/v1"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None:
-                pytest.fail("llama_cpp.server exited")
-            time.sleep(0.1)
-        else:
-            pytest.fail("llama_cpp.server did not start")
+    for _ in serve_until_ready(command, f"{url}/models", "llama_cpp.server"):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_openai_backend_against_a_real_server(
