@@ -8,7 +8,6 @@ never keeps a broken upload and nothing indexed before is lost.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import unicodedata
@@ -17,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.documents import SUPPORTED_SUFFIXES
+from assistant.documents import SUPPORTED_SUFFIXES, file_sha256
 
 if TYPE_CHECKING:
     from assistant.core import Assistant
@@ -68,20 +67,12 @@ def upload_dir(corpus_dir: Path) -> Path:
     return corpus_dir / UPLOAD_FOLDER
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _free_target(folder: Path, name: str, digest: str) -> tuple[Path, bool]:
     """(target path, already there with the same content)."""
     stem, suffix = Path(name).stem, Path(name).suffix
     candidate, i = folder / name, 1
     while candidate.exists():
-        if candidate.is_file() and _sha256(candidate) == digest:
+        if candidate.is_file() and file_sha256(candidate) == digest:
             return candidate, True
         i += 1
         candidate = folder / f"{stem}-{i}{suffix}"
@@ -129,7 +120,7 @@ def save_uploads(
             errors[shown] = "the file is empty"
             continue
         folder.mkdir(parents=True, exist_ok=True)
-        target, same = _free_target(folder, name, _sha256(temp))
+        target, same = _free_target(folder, name, file_sha256(temp))
         if not target.resolve().is_relative_to(root):  # defence in depth
             errors[shown] = "refused: the file name points outside the corpus"
             continue
