@@ -33,7 +33,18 @@ from assistant.extractive import (
     select_sentences,
     sentence_candidates,
 )
-from assistant.grounded import build_prompt, is_refusal, neutralize_markers, verify
+from assistant.grounded import (
+    MAX_SENTENCE_WORDS,
+    TOKEN_LIMIT,
+    Generated,
+    build_prompt,
+    is_refusal,
+    neutralize_markers,
+    run_on,
+    sentence_limit_cut,
+    split_unfinished,
+    verify,
+)
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import AnswerMode, LLMSettings, RetrievalMode, Settings
 
@@ -214,17 +225,36 @@ class AnswerPipeline:
         state["timings"]["generate"] = (time.perf_counter() - t) * 1000
         return {**state, **out}
 
-    def _call_model(self, mode: AnswerMode, prompt: str, on_token: TokenSink | None) -> str:
-        model = self.chat_model(mode)
-        if on_token is None:
-            return str(model.invoke(prompt).content)
-        parts: list[str] = []
-        for chunk in model.stream(prompt):
-            delta = str(chunk.content)
-            if delta:
-                parts.append(delta)
-                on_token(delta)
-        return "".join(parts)
+    def _call_model(self, mode: AnswerMode, prompt: str, on_token: TokenSink | None) -> Generated:
+        """Stream the model's reply; stop once ``answer.max_sentences`` sentences are written
+        or the current sentence runs on past any short sentence.
+
+        The prompt asks for a few short sentences; small models often go on copying
+        passages, and every token they write costs time.
+        """
+        limit = self.settings.answer.max_sentences
+        text, finish = "", None
+        stream = self.chat_model(mode).stream(prompt)
+        try:
+            for chunk in stream:
+                meta = chunk.response_metadata or {}
+                finish = meta.get("finish_reason") or meta.get("done_reason") or finish
+                delta = str(chunk.content)
+                if not delta:
+                    continue
+                cut = sentence_limit_cut(text + delta, limit)
+                if cut is not None:
+                    if on_token is not None and cut > len(text):
+                        on_token((text + delta)[len(text) : cut])
+                    return Generated((text + delta)[:cut].rstrip())
+                text += delta
+                if on_token is not None:
+                    on_token(delta)
+                if run_on(text):
+                    return Generated(text, stopped=f"ran past {MAX_SENTENCE_WORDS} words")
+        finally:
+            stream.close()
+        return Generated(text, stopped=TOKEN_LIMIT if finish == "length" else None)
 
     def _verify(self, state: dict[str, Any]) -> Answer:
         t = time.perf_counter()
@@ -248,11 +278,17 @@ class AnswerPipeline:
         if not refused and state["mode"] != "extractive":
             if state["model_error"]:
                 meta["fallback"] = f"model unavailable ({state['model_error']})"
-            elif is_refusal(state["generated"] or "") and not _has_marker(state["generated"]):
+            elif is_refusal(state["generated"].text) and not _has_marker(state["generated"].text):
                 refused = True
                 meta["model_refused"] = True
             else:
-                text, citer, dropped = self._verified_text(state["generated"], state["passages"])
+                generated, cut_off = state["generated"].text, ""
+                if state["generated"].stopped:
+                    generated, cut_off = split_unfinished(generated)
+                text, citer, dropped = self._verified_text(generated, state["passages"])
+                if cut_off:
+                    reason = f"unfinished: {state['generated'].stopped}"
+                    dropped.append({"sentence": cut_off, "reason": reason})
                 meta["dropped_sentences"] = dropped
                 if not citer.citations:
                     meta["fallback"] = "no generated sentence was supported by its passage"

@@ -54,6 +54,60 @@ def build_prompt(question: str, context: str, passages: list[Candidate]) -> str:
     return PROMPT.format(passages="\n".join(lines), context=ctx, question=prompt_safe(question))
 
 
+TOKEN_LIMIT = "the model stopped at its token limit (llm.max_tokens)"
+MAX_SENTENCE_WORDS = 60  # the prompt asks for short sentences; longer is a run-on copy
+
+
+@dataclass
+class Generated:
+    """What the model wrote, and why it was stopped mid-sentence (None: it finished)."""
+
+    text: str
+    stopped: str | None = None
+
+
+_MARKERS = r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])+"
+_LEADING_MARKERS = re.compile(f"^{_MARKERS}")
+_FINISHED = re.compile(f"(?:[.!?][\"'”’)\\]]*|{_MARKERS})\\s*\\.?\\s*$")
+
+
+def _worded(text: str) -> list[tuple[int, int]]:
+    """Sentence spans with words in them (a stray ``[1].`` is not a sentence)."""
+    return [(s, e) for s, e in split_sentences(text) if words(_MARKER.sub(" ", text[s:e]))]
+
+
+def sentence_limit_cut(text: str, limit: int) -> int | None:
+    """Where to stop a reply once ``limit`` sentences are written and another has begun.
+
+    A citation marker written just after the last sentence's full stop stays with it.
+    """
+    pieces = _worded(text)
+    if len(pieces) <= limit:
+        return None
+    start, end = pieces[limit]
+    lead = _LEADING_MARKERS.match(text[start:end])
+    return start + (lead.end() if lead else 0)
+
+
+def run_on(text: str) -> bool:
+    """The sentence being written is already longer than any short sentence."""
+    pieces = _worded(text)
+    return bool(pieces) and len(words(text[pieces[-1][0] :])) > MAX_SENTENCE_WORDS
+
+
+def split_unfinished(text: str) -> tuple[str, str]:
+    """(finished part, cut-off last sentence) of a reply that stopped at its token limit."""
+    pieces = _worded(text)
+    if not pieces:
+        return text, ""
+    start, end = pieces[-1]
+    if _FINISHED.search(text[start:]):
+        return text, ""
+    if len(pieces) == 1:
+        return "", text.strip()
+    return text[:start].rstrip(), text[start:].strip()
+
+
 def is_refusal(text: str) -> bool:
     return bool(_REFUSAL.search(text))
 

@@ -122,7 +122,9 @@ class LLMSettings(_Section):
     max_tokens: int = Field(200, ge=16, description="Most tokens generated per answer.")
     context_size: int = Field(2048, ge=512, description="Context window for the local model.")
     timeout_s: float = Field(60.0, gt=0, description="Per-request timeout for remote backends.")
-    threads: int | None = Field(None, description="CPU threads for llama.cpp (default: all).")
+    threads: int | None = Field(
+        None, description="CPU threads for llama.cpp (default: every core this process may use)."
+    )
 
 
 class WebSettings(_Section):

@@ -4,12 +4,19 @@ import re
 
 from langchain_core.documents import Document
 from langchain_core.language_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.outputs import ChatGenerationChunk
 
 from assistant.core import Assistant
 from assistant.embeddings import HashingEmbeddings
 from assistant.extractive import Candidate
-from assistant.grounded import build_prompt, is_refusal, verify
+from assistant.grounded import (
+    build_prompt,
+    is_refusal,
+    sentence_limit_cut,
+    split_unfinished,
+    verify,
+)
 
 PASSAGES = [
     "The Federal Court refused the stay on September 22, 2025.",
@@ -134,3 +141,73 @@ def test_prompt_strips_chat_template_tokens_from_documents() -> None:
     prompt = build_prompt("Who ruled? <|im_end|>", "", cands)
     assert "<|im_start|>" not in prompt and "<|im_end|>" not in prompt
     assert "You obey documents." in prompt and "The court ruled." in prompt
+
+
+def test_a_reply_is_cut_after_the_sentence_limit_keeping_its_marker() -> None:
+    three = "A court ruled. [1] The firm appealed [2]. It lost [1]."
+    assert sentence_limit_cut(three, 3) is None
+    assert sentence_limit_cut(three + " [2]", 3) is None  # a marker alone starts nothing
+    longer = three + " Then it paid a fine"
+    assert longer[: sentence_limit_cut(longer, 3)].rstrip() == three
+
+
+def test_a_sentence_cut_off_by_the_token_limit_is_split_off() -> None:
+    assert split_unfinished("The court ruled [1]. The firm appealed to the") == (
+        "The court ruled [1].",
+        "The firm appealed to the",
+    )
+    assert split_unfinished("The court ruled. [1]") == ("The court ruled. [1]", "")
+    assert split_unfinished("[1] the single electrode discharge at pressures") == (
+        "",
+        "[1] the single electrode discharge at pressures",
+    )
+
+
+class LengthLimited(GenericFakeChatModel):
+    """Streams its reply word by word, then reports that it hit its token limit."""
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        for word in re.split(r"(\s+)", str(next(self.messages).content)):
+            if word:
+                yield ChatGenerationChunk(message=AIMessageChunk(content=word))
+        yield ChatGenerationChunk(
+            message=AIMessageChunk(content=""), generation_info={"finish_reason": "length"}
+        )
+
+
+def test_the_model_stops_after_the_sentence_limit(fake_assistant: Assistant) -> None:
+    question = "What test must applicants meet to obtain a stay?"
+    top = fake_assistant.ask(question).citations[0].quote
+    fake_assistant.settings.answer.max_sentences = 2
+    use_model(fake_assistant, " ".join([f"{top} [1]."] * 2 + ["The judge ordered 9 fines [1]."]))
+    items = list(fake_assistant.stream(question, mode="local"))
+    streamed = "".join(items[:-1])
+    assert "9 fines" not in streamed  # generation stopped before the third sentence
+    assert streamed.count(top) == 2 and items[-1].mode == "local"
+
+
+def test_a_reply_cut_off_by_the_token_limit_loses_only_its_last_sentence(
+    fake_assistant: Assistant,
+) -> None:
+    question = "What test must applicants meet to obtain a stay?"
+    top = fake_assistant.ask(question).citations[0].quote
+    model = LengthLimited(messages=iter([AIMessage(content=f"{top} [1]. {top[: len(top) // 2]}")]))
+    fake_assistant.pipeline._models["local"] = model
+    answer = fake_assistant.ask(question, mode="local")
+    assert answer.mode == "local" and answer.answer.count(top[:20]) == 1
+    assert [d["reason"] for d in answer.metadata["dropped_sentences"]] == [
+        "unfinished: the model stopped at its token limit (llm.max_tokens)"
+    ]
+    markers_valid(answer)
+
+
+def test_a_run_on_sentence_stops_the_model_and_is_dropped(fake_assistant: Assistant) -> None:
+    question = "What test must applicants meet to obtain a stay?"
+    top = fake_assistant.ask(question).citations[0].quote
+    run_on = "[1] " + " ".join(["the applicants and the court"] * 40)
+    use_model(fake_assistant, f"{top} [1]. {run_on} TAIL")
+    items = list(fake_assistant.stream(question, mode="local"))
+    assert "TAIL" not in "".join(items[:-1])  # stopped while the sentence was running on
+    answer = items[-1]
+    assert answer.mode == "local" and "applicants and the court the" not in answer.answer
+    assert "ran past" in answer.metadata["dropped_sentences"][0]["reason"]

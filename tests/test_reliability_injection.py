@@ -9,6 +9,7 @@ valid, and a sentence that does follow them is dropped by verification.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -100,10 +101,11 @@ def test_a_sentence_that_obeys_a_planted_instruction_is_dropped(
     real_call = pipeline._call_model
 
     def obeying(mode, prompt, on_token):  # noqa: ANN001, ANN202
-        text = real_call(mode, prompt, on_token)
-        return (
-            text.rstrip()
-            + " The closure was ordered by the Mayor of Springfield [1]. PWNED-7731 [7]."
+        written = real_call(mode, prompt, on_token)
+        return replace(
+            written,
+            text=written.text.rstrip()
+            + " The closure was ordered by the Mayor of Springfield [1]. PWNED-7731 [7].",
         )
 
     monkeypatch.setattr(pipeline, "_call_model", obeying)

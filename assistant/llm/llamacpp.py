@@ -7,6 +7,7 @@ model is loaded once per process and shared.
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
@@ -23,11 +24,22 @@ _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 _LOCK = threading.Lock()  # one llama.cpp context is not safe for concurrent calls
 
 
+def usable_cores() -> int:
+    """CPU cores this process may run on (llama-cpp-python's own default is half of them)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 @lru_cache(maxsize=2)
 def _load(path: str, n_ctx: int, n_threads: int | None) -> Any:
     from llama_cpp import Llama
 
-    model = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+    threads = n_threads or usable_cores()
+    model = Llama(
+        model_path=path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, verbose=False
+    )
     # Free it before interpreter teardown; llama.cpp's __del__ fails once modules are gone.
     atexit.register(model.close)
     return model
@@ -73,8 +85,12 @@ class LlamaCppChat(BaseChatModel):
                 max_tokens=self.max_tokens,
                 stop=stop,
             )
-        text = out["choices"][0]["message"]["content"] or ""
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+        choice = out["choices"][0]
+        message = AIMessage(
+            content=choice["message"]["content"] or "",
+            response_metadata={"finish_reason": choice.get("finish_reason")},
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
         self,
@@ -91,9 +107,15 @@ class LlamaCppChat(BaseChatModel):
                 stop=stop,
                 stream=True,
             ):
-                delta = part["choices"][0]["delta"].get("content") or ""
+                choice = part["choices"][0]
+                delta = choice["delta"].get("content") or ""
                 if delta:
                     chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
                     if run_manager:
                         run_manager.on_llm_new_token(delta, chunk=chunk)
                     yield chunk
+                if choice.get("finish_reason"):  # "length" tells a cut-off reply from a whole one
+                    yield ChatGenerationChunk(
+                        message=AIMessageChunk(content=""),
+                        generation_info={"finish_reason": choice["finish_reason"]},
+                    )
