@@ -3,6 +3,8 @@
 The BM25 index is derived data: it is rebuilt from the state's chunks whenever
 its recorded state version differs (after a sync, or after a crash), and saved
 next to the Chroma store so a warm start does not re-tokenize the corpus.
+Each chunk's terms are saved with it (``TermTable``): chunk ids are content
+hashes, so a rebuild after a change tokenizes only the chunks that are new.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,25 +25,104 @@ from assistant.text import terms
 BM25_PARAMS = {"k1": 0.9, "b": 0.4}
 
 
+EMPTY_TERM = "\u2205"  # stands in for a chunk without content terms
+
+
+@dataclass
+class TermTable:
+    """Every chunk's terms as ids into one vocabulary, row ``i`` for ``ids[i]``."""
+
+    ids: list[str]
+    vocab: list[str]
+    tokens: np.ndarray  # int32 term ids of all chunks, concatenated
+    offsets: np.ndarray  # int64, len(ids) + 1: chunk i is tokens[offsets[i]:offsets[i + 1]]
+
+    @classmethod
+    def build(
+        cls, ids: list[str], texts: Mapping[str, str], previous: TermTable | None
+    ) -> TermTable:
+        """Terms of ``ids``: reused from ``previous`` where known, else tokenized from ``texts``."""
+        known = {cid: i for i, cid in enumerate(previous.ids)} if previous else {}
+        vocab = {term: i for i, term in enumerate(previous.vocab)} if previous else {}
+        rows: list[np.ndarray] = []
+        for cid in ids:
+            if cid in known:
+                i = known[cid]
+                rows.append(previous.tokens[previous.offsets[i] : previous.offsets[i + 1]])
+            else:
+                toks = terms(texts[cid]) or [EMPTY_TERM]
+                ids_ = [vocab.setdefault(t, len(vocab)) for t in toks]
+                rows.append(np.asarray(ids_, dtype=np.int32))
+        tokens = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+        # Drop the terms only removed chunks had: the vocabulary says what the corpus contains.
+        used = np.unique(tokens)
+        remap = np.zeros(len(vocab), dtype=np.int32)
+        remap[used] = np.arange(len(used), dtype=np.int32)
+        words = list(vocab)
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(r) for r in rows], out=offsets[1:])
+        return cls(list(ids), [words[i] for i in used], remap[tokens], offsets)
+
+    def rows(self) -> list[list[int]]:
+        return [t.tolist() for t in np.split(self.tokens, self.offsets[1:-1])]
+
+    def save(self, folder: Path) -> None:
+        np.save(folder / "tokens.npy", self.tokens)
+        np.save(folder / "offsets.npy", self.offsets)
+        (folder / "terms.json").write_text(json.dumps({"ids": self.ids, "vocab": self.vocab}))
+
+    @classmethod
+    def load(cls, folder: Path) -> TermTable | None:
+        """The saved table, or None (missing, damaged or from an older version: tokenize all)."""
+        try:
+            meta = json.loads((folder / "terms.json").read_text())
+            table = cls(
+                meta["ids"],
+                meta["vocab"],
+                np.load(folder / "tokens.npy"),
+                np.load(folder / "offsets.npy"),
+            )
+        except (OSError, ValueError, KeyError):
+            return None
+        consistent = (
+            len(table.offsets) == len(table.ids) + 1
+            and table.offsets[-1] == len(table.tokens)
+            and (not len(table.tokens) or int(table.tokens.max()) < len(table.vocab))
+        )
+        return table if consistent else None
+
+
 class BM25Index:
     """bm25s over stemmed content terms; ``ids[i]`` is the chunk id of row ``i``."""
 
-    def __init__(self, ids: list[str], model: object | None, version: int) -> None:
+    def __init__(
+        self, ids: list[str], model: object | None, version: int, table: TermTable | None = None
+    ) -> None:
         self.ids = ids
         self.model = model
         self.version = version
+        self.table = table  # kept only until saved: searching never needs it
         self.position = {cid: i for i, cid in enumerate(ids)}
 
     @classmethod
-    def build(cls, ids: list[str], texts: list[str], version: int) -> BM25Index:
+    def build(
+        cls,
+        ids: list[str],
+        texts: Mapping[str, str],
+        version: int,
+        previous: TermTable | None = None,
+    ) -> BM25Index:
+        """Index ``ids``; ``texts`` needs only the chunks the ``previous`` table lacks."""
         import bm25s
+        from bm25s.tokenization import Tokenized
 
         if not ids:
             return cls([], None, version)
-        corpus_tokens = [terms(t) or ["\u2205"] for t in texts]
+        table = TermTable.build(ids, texts, previous)
         model = bm25s.BM25(**BM25_PARAMS)
-        model.index(corpus_tokens, show_progress=False)
-        return cls(ids, model, version)
+        vocab = {term: i for i, term in enumerate(table.vocab)}
+        model.index(Tokenized(ids=table.rows(), vocab=vocab), show_progress=False)
+        return cls(ids, model, version, table)
 
     def save(self, folder: Path) -> None:
         """Write to a temp folder, then swap it in, so a crash never leaves half a file."""
@@ -48,6 +131,9 @@ class BM25Index:
         tmp.mkdir(parents=True)
         if self.model is not None:
             self.model.save(str(tmp / "model"))
+        if self.table is not None:
+            self.table.save(tmp)
+            self.table = None
         meta = {"version": self.version, "ids": self.ids, "params": BM25_PARAMS}
         (tmp / "ids.json").write_text(json.dumps(meta))
         old = folder.with_name(folder.name + ".old")

@@ -14,7 +14,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.bm25 import BM25Index
+from assistant.bm25 import BM25Index, TermTable
 from assistant.state import FileRecord, IndexCorruptError, IndexState
 from assistant.store import VectorStore
 
@@ -49,8 +49,9 @@ class CorpusIndex:
                 return self._bm25
             bm25 = BM25Index.load(self.bm25_dir)
             if bm25 is None or bm25.version != version:
-                chunks = self.state.all_chunks()
-                bm25 = BM25Index.build([c[0] for c in chunks], [c[1] for c in chunks], version)
+                previous = TermTable.load(self.bm25_dir)
+                version, ids, texts = self.state.live_chunks(set(previous.ids) if previous else ())
+                bm25 = BM25Index.build(ids, texts, version, previous)
                 if self.state.exists():
                     bm25.save(self.bm25_dir)
             self._bm25 = bm25

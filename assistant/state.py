@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +114,28 @@ class IndexState:
                     "SELECT id FROM chunks WHERE source=? ORDER BY position", (source,)
                 )
             return [r[0] for r in rows.fetchall()]
+
+    def live_chunks(self, known: Collection[str] = ()) -> tuple[int, list[str], dict[str, str]]:
+        """(version, live chunk ids in order, texts of the ids not in ``known``), one snapshot."""
+        if not self.exists():
+            return 0, [], {}
+        with self.connection() as conn:
+            conn.execute("BEGIN")  # one read transaction: a concurrent commit is not half-seen
+            row = conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            ids = [r[0] for r in conn.execute("SELECT id FROM chunks ORDER BY source, position")]
+            wanted = [cid for cid in ids if cid not in known]
+            texts: dict[str, str] = {}
+            if len(wanted) > len(ids) // 2:
+                texts = {cid: text for cid, text in conn.execute("SELECT id, text FROM chunks")}
+            else:
+                for i in range(0, len(wanted), 500):
+                    batch = wanted[i : i + 500]
+                    marks = ",".join("?" * len(batch))
+                    texts.update(
+                        conn.execute(f"SELECT id, text FROM chunks WHERE id IN ({marks})", batch)
+                    )
+            conn.execute("COMMIT")
+        return int(row[0]) if row else 0, ids, texts
 
     def all_chunks(self) -> list[tuple[str, str, dict[str, Any]]]:
         """(id, text, metadata) of every live chunk, in a stable order."""

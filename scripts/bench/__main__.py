@@ -5,6 +5,8 @@
     python scripts/bench phase indexing --work DIR [--docs N]   # one phase (internal)
     python scripts/bench phase variants-speed|requery-1000|requery-10000 --work DIR
         # re-measure embedding speed / scale query latency without rebuilding indexes
+    python scripts/bench phase update-1000|update-10000 --work DIR
+        # re-measure a one-file edit (sync, BM25 rebuild) on an index built before
 
 Timings are never asserted anywhere; they vary with the load on the machine, which is
 why every ratio compares numbers measured in the same process, interleaved.
@@ -54,6 +56,10 @@ def phase(name: str, work: Path, docs: int | None) -> None:
         import server
 
         print(server.run_concurrency(work))
+    elif name.startswith("update-"):
+        import scale
+
+        print(scale.update(work, int(name.split("-")[1])))
     elif name.startswith("requery-"):
         import scale
 

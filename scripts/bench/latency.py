@@ -37,7 +37,7 @@ def cold_start() -> dict:
     return {"help_s_median": round(statistics.median(helps), 2), "help_s_max": round(max(helps), 2)}
 
 
-def run(work: Path, local_n: int = 12) -> dict:
+def run(work: Path, local_n: int = 20) -> dict:
     from assistant.core import Assistant
     from assistant.settings import load_settings
 

@@ -125,6 +125,63 @@ def measure_queries(assistant, result: dict) -> dict:  # noqa: ANN001
     return result
 
 
+def measure_update(assistant, corpus: Path, result: dict) -> dict:  # noqa: ANN001
+    """One file edited in a big corpus: the whole `sync`, and BM25 rebuilt with and without
+    the saved term table (only the edited file's chunks re-tokenized), interleaved."""
+    from assistant.bm25 import BM25Index, TermTable
+
+    index = assistant.index
+    bm25 = index.refresh_bm25()
+    if TermTable.load(index.bm25_dir) is None:  # an index saved before term tables existed
+        version, ids, texts = index.state.live_chunks()
+        BM25Index.build(ids, texts, version).save(index.bm25_dir)
+    edited = sorted(corpus.glob("*.txt"))[len(bm25.ids) // 20 // CHUNKS_PER_DOC]
+    edited.write_text(edited.read_text() + "\n\nAn added paragraph about harbour tides.\n")
+    log("one edited file: sync, then BM25 rebuilds with and without the term table")
+    t0 = time.perf_counter()
+    report = assistant.sync()
+    sync_s = time.perf_counter() - t0
+    assert report.updated == [edited.name] and report.consistent, report.summary()
+    version, ids, texts = index.state.live_chunks()
+    table = TermTable.load(index.bm25_dir)
+    full, reused = [], []
+    for _ in range(2):
+        full.append(timed_ms(lambda: BM25Index.build(ids, texts, version))[0] / 1000)
+        reused.append(timed_ms(lambda: BM25Index.build(ids, {}, version, table))[0] / 1000)
+    result["one_file_change"] = {
+        "sync_s": round(sync_s, 2),
+        "chunks_embedded": report.chunks_embedded,
+        "bm25_full_s": round(min(full), 2),
+        "bm25_reused_s": round(min(reused), 2),
+    }
+    return result
+
+
+def update(work: Path, documents: int) -> dict:
+    """`measure_update` on an index the scale phase built (regenerates its corpus)."""
+    import json
+
+    from assistant.core import Assistant
+    from assistant.settings import load_settings
+
+    root = work / f"scale-{documents}"
+    path = work / f"scale-{documents}.json"
+    result = json.loads(path.read_text())
+    generate(root / "corpus", documents)
+    settings = load_settings(
+        corpus_dir=root / "corpus",
+        index_dir=root / "index",
+        chroma_url=None,
+        **{"embedding.fake": True},
+    )
+    assistant = Assistant(settings)
+    assert assistant.sync().chunks_embedded == 0  # the same deterministic corpus
+    measure_update(assistant, root / "corpus", result)
+    write_result(work, f"scale-{documents}", result)
+    shutil.rmtree(root / "corpus", ignore_errors=True)
+    return result
+
+
 def requery(work: Path, documents: int) -> dict:
     """Query latency again on an index the scale phase built (after a retrieval change)."""
     import json
@@ -171,7 +228,7 @@ def run(work: Path, documents: int) -> dict:
     assert report.ok and report.consistent, report.summary()
     rows = assistant.index.state.all_chunks()
     t0 = time.perf_counter()
-    BM25Index.build([r[0] for r in rows], [r[1] for r in rows], 0)
+    BM25Index.build([r[0] for r in rows], {r[0]: r[1] for r in rows}, 0)
     bm25_build_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     again = assistant.sync()
@@ -193,6 +250,7 @@ def run(work: Path, documents: int) -> dict:
     }
     measure_queries(assistant, result)
     result["peak_rss_mb"] = peak_rss_mb()
+    measure_update(assistant, root / "corpus", result)
     write_result(work, f"scale-{documents}", result)
     shutil.rmtree(root / "corpus", ignore_errors=True)
     return result
