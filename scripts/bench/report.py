@@ -139,6 +139,24 @@ def render(work: Path) -> str:
                 f"| {p['peak_rss_mb']} | {_pp(p['retrieve_hybrid'])} | {_pp(p['retrieve_dense'])} "
                 f"| {_pp(p['retrieve_bm25'])} | {_pp(p['answer_extractive'])} |"
             )
+        edits = [p for p in points if "one_file_change" in p]
+        if edits:
+            add(
+                "\nOne file edited, then `sync` (the edited file's chunks re-embedded and "
+                "re-tokenized; BM25 rebuilt from the saved term table):\n"
+            )
+            add(
+                "| chunks | sync s | chunks embedded | BM25 rebuild, all chunks tokenized s "
+                "| BM25 rebuild, saved terms reused s | speed-up |"
+            )
+            add("|---:|---:|---:|---:|---:|---:|")
+            for p in edits:
+                u = p["one_file_change"]
+                add(
+                    f"| {p['chunks']} | {u['sync_s']} | {u['chunks_embedded']} "
+                    f"| {u['bm25_full_s']} | {u['bm25_reused_s']} "
+                    f"| **{u['bm25_full_s'] / max(u['bm25_reused_s'], 1e-9):.1f}x** |"
+                )
     else:
         add("not run")
     sv = read_result(work, "server")
