@@ -3,8 +3,9 @@
     python scripts/bench                 # every phase, each in its own process
     python scripts/bench --only indexing,latency --reuse
     python scripts/bench phase indexing --work DIR [--docs N]   # one phase (internal)
-    python scripts/bench phase variants-speed|requery-1000|requery-10000 --work DIR
-        # re-measure embedding speed / scale query latency without rebuilding indexes
+    python scripts/bench phase variants-speed|variants-float|requery-1000|requery-10000 --work DIR
+        # re-measure embedding speed, the float model's quality on the existing index,
+        # or scale query latency, without rebuilding indexes
     python scripts/bench phase update-1000|update-10000 --work DIR
         # re-measure a one-file edit (sync, BM25 rebuild) on an index built before
 
@@ -26,10 +27,8 @@ PHASES = ["indexing", "variants", "latency", "server", "concurrency", "scale-100
 
 
 def phase(name: str, work: Path, docs: int | None) -> None:
-    if (
-        name in ("indexing", "variants", "variants-speed", "latency", "server", "concurrency")
-        and not VASWANI.is_dir()
-    ):
+    on_vaswani = ("indexing", "variants", "variants-speed", "variants-float", "latency")
+    if name in (*on_vaswani, "server", "concurrency") and not VASWANI.is_dir():
         print(f"skipped {name}: the Vaswani collection is not at {VASWANI}")
         return
     if name == "indexing":
@@ -40,6 +39,10 @@ def phase(name: str, work: Path, docs: int | None) -> None:
         import variants
 
         print(variants.run(work))
+    elif name == "variants-float":
+        import variants
+
+        print(variants.requality_float(work))
     elif name == "variants-speed":
         import variants
 

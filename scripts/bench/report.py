@@ -63,7 +63,7 @@ def render(work: Path) -> str:
             f"Sample: {va['sample_texts']} Vaswani chunk texts; torch threads: "
             f"{va['torch_threads']}.\n"
         )
-        add("| variant | texts/s | speed-up vs default |")
+        add("| variant | texts/s | speed-up vs torch bs=64 |")
         add("|---|---:|---:|")
         for name, v in va["speed"].items():
             add(f"| {name} | {v['texts_per_s']} | {v['speedup']:.2f}x |")
