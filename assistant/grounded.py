@@ -96,7 +96,7 @@ def run_on(text: str) -> bool:
 
 
 def split_unfinished(text: str) -> tuple[str, str]:
-    """(finished part, cut-off last sentence) of a reply that stopped at its token limit."""
+    """(finished part, cut-off last sentence) of a reply that was stopped mid-sentence."""
     pieces = _worded(text)
     if not pieces:
         return text, ""
