@@ -50,7 +50,7 @@ def render(work: Path) -> str:
         add("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         add(
             f"| {ix['documents']} | {ix['chunks']} | {ix['raw_chunks_per_s']} "
-            f"| {ix['pipeline_chunks_per_s']} | **{ix['ratio']:.2f}** | {ix['pipeline_s']} "
+            f"| {ix['pipeline_chunks_per_s']} | **{ix['ratio']:.3f}** | {ix['pipeline_s']} "
             f"| {ix['reindex_s']} | **{100 * ix['reindex_fraction']:.2f} %** "
             f"| {ix['reindex_cli_s']} | {ix['model_load_s']} | {ix['peak_rss_mb']} |"
         )
