@@ -21,9 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import REPO, VASWANI, read_result, run_phase  # noqa: E402
-
-PHASES = ["indexing", "variants", "latency", "server", "concurrency", "scale-1000", "scale-10000"]
+from common import PHASES, REPO, VASWANI, read_result, run_phase  # noqa: E402
 
 
 def phase(name: str, work: Path, docs: int | None) -> None:
@@ -99,7 +97,7 @@ def main(argv: list[str]) -> int:
             failed.append(name)
     text = report.render(args.work)
     print(text)
-    args.out.write_text(report.document(text))
+    args.out.write_text(report.document(text, args.work))
     print(f"\nwrote {args.out}" + (f"; failed phases: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
 

@@ -15,6 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 VASWANI = (REPO / ".." / "shared" / "bench" / "vaswani_npl").resolve()
 PY = sys.executable
+PHASES = ["indexing", "variants", "latency", "server", "concurrency", "scale-1000", "scale-10000"]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -46,9 +47,17 @@ def folder_mb(path: Path) -> float:
     return round(total / 1e6, 1)
 
 
+def head_commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+
+
 def write_result(work: Path, phase: str, data: dict) -> None:
+    """Save a phase's figures, stamped with when and at which commit they were measured."""
     work.mkdir(parents=True, exist_ok=True)
-    (work / f"{phase}.json").write_text(json.dumps(data, indent=2, default=str))
+    stamped = {**data, "measured": {"at": time.strftime("%Y-%m-%d %H:%M"), "commit": head_commit()}}
+    (work / f"{phase}.json").write_text(json.dumps(stamped, indent=2, default=str))
 
 
 def read_result(work: Path, phase: str) -> dict | None:
