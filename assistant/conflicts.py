@@ -15,9 +15,7 @@ import numpy as np
 from assistant.extractive import Candidate
 from assistant.text import key_tokens, normalize
 
-_MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-)
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _EXTRACTORS: dict[str, re.Pattern[str]] = {
     "official title": re.compile(
         r"\bMinister of [A-Z][\w]*(?:(?:,| and| of)? [A-Z][\w]*)*|\b(?:[A-Z][\w]* )+Minister\b"

@@ -133,8 +133,11 @@ _DATE_TOKEN = re.compile(
     r"october|november|december)\b",
     re.I,
 )
-_NUMBER_TOKEN = re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|"
-                           r"dozen|hundred|thousand|million)\b", re.I)
+_NUMBER_TOKEN = re.compile(
+    r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"dozen|hundred|thousand|million)\b",
+    re.I,
+)
 _NAME_TOKEN = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z'’-]+")
 
 
@@ -149,9 +152,7 @@ def expected_answer_type(question: str) -> str | None:
 def has_answer_type(text: str, kind: str, question_words: set[str]) -> bool:
     """True when ``text`` holds a token of ``kind`` that the question does not already say."""
     pattern = {"number": _NUMBER_TOKEN, "date": _DATE_TOKEN, "name": _NAME_TOKEN}[kind]
-    return any(
-        normalize(m.group(0)) not in question_words for m in pattern.finditer(text)
-    )
+    return any(normalize(m.group(0)) not in question_words for m in pattern.finditer(text))
 
 
 def _cosine(vectors: np.ndarray, vector: list[float]) -> np.ndarray:
@@ -174,7 +175,6 @@ def select_sentences(evidence: Evidence, max_sentences: int) -> list[Candidate]:
     weights = evidence.question_weights
     total = sum(weights.values()) or 1.0
     pool = [c for c in evidence.candidates[1:12] if c.score >= 0.7 * best.score]
-
 
     def gain(c: Candidate, covered: set[str]) -> float:
         return sum(w for t, w in weights.items() if t in c.terms and t not in covered) / total

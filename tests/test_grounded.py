@@ -46,8 +46,12 @@ def test_verify_keeps_supported_and_drops_invented_facts() -> None:
 
 
 def test_verify_ignores_markers_that_point_nowhere() -> None:
-    result = verify("Hikvision Canada said it employs 66 people [7].", candidates(),
-                    HashingEmbeddings(), threshold=0.5)
+    result = verify(
+        "Hikvision Canada said it employs 66 people [7].",
+        candidates(),
+        HashingEmbeddings(),
+        threshold=0.5,
+    )
     # [7] does not exist; the sentence clearly matches passage 2 and is re-attributed to it.
     assert [s.passages for s in result.sentences] == [[1]]
 

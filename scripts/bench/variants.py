@@ -45,9 +45,7 @@ def run(work: Path, quality: tuple[str, ...] = ("onnx-int8", "onnx"), rounds: in
         "torch bs=32 (default)": EmbeddingSettings(),
         "torch bs=128": EmbeddingSettings(batch_size=128),
         "onnx fp32 bs=64": EmbeddingSettings(backend="onnx", onnx_dir=onnx_dir, batch_size=64),
-        "onnx int8 bs=64": EmbeddingSettings(
-            backend="onnx-int8", onnx_dir=onnx_dir, batch_size=64
-        ),
+        "onnx int8 bs=64": EmbeddingSettings(backend="onnx-int8", onnx_dir=onnx_dir, batch_size=64),
     }
     models = {name: load_embeddings(s) for name, s in variants.items()}
     for model in models.values():
