@@ -4,6 +4,7 @@ asserted: they belong to `make bench`)."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -149,7 +150,9 @@ def test_report_marks_missing_phases_and_prints_ratios(tmp_path: Path) -> None:
         "reindex_cli_s": 1.5, "model_load_s": 2.0, "peak_rss_mb": 500.0,
     })  # fmt: skip
     text = report.render(tmp_path)
-    assert "**0.90**" in text and "**1.00 %**" in text
+    assert "**0.900**" in text and "**1.00 %**" in text
+    stamped = report.document(text, tmp_path)  # says when and at which commit it was measured
+    assert re.search(r"indexing \d{4}-\d\d-\d\d \d\d:\d\d \([0-9a-f]{7,}\)", stamped)
 
 
 @pytest.mark.slow
