@@ -13,7 +13,7 @@ import shutil
 import time
 from pathlib import Path
 
-from common import folder_mb, log, peak_rss_mb, percentiles, timed_ms, write_result
+from common import folder_mb, log, peak_rss_mb, percentiles, read_result, timed_ms, write_result
 
 CHUNKS_PER_DOC = 10  # about: ~10 paragraphs of ~650 characters, chunk_size 700
 SYLLABLES = [a + b for a in "bcdfghklmnprstvz" for b in ("a", "e", "i", "o", "u", "ai", "ou")]
@@ -125,6 +125,21 @@ def measure_queries(assistant, result: dict) -> dict:  # noqa: ANN001
     return result
 
 
+def scale_assistant(root: Path):  # noqa: ANN201 - an Assistant
+    """The Assistant over a scale point's folders, with the fake (hashing) embedding."""
+    from assistant.core import Assistant
+    from assistant.settings import load_settings
+
+    return Assistant(
+        load_settings(
+            corpus_dir=root / "corpus",
+            index_dir=root / "index",
+            chroma_url=None,
+            **{"embedding.fake": True},
+        )
+    )
+
+
 def measure_update(assistant, corpus: Path, result: dict) -> dict:  # noqa: ANN001
     """One file edited in a big corpus: the whole `sync`, and BM25 rebuilt with and without
     the saved term table (only the edited file's chunks re-tokenized), interleaved."""
@@ -159,22 +174,10 @@ def measure_update(assistant, corpus: Path, result: dict) -> dict:  # noqa: ANN0
 
 def update(work: Path, documents: int) -> dict:
     """`measure_update` on an index the scale phase built (regenerates its corpus)."""
-    import json
-
-    from assistant.core import Assistant
-    from assistant.settings import load_settings
-
     root = work / f"scale-{documents}"
-    path = work / f"scale-{documents}.json"
-    result = json.loads(path.read_text())
+    result = read_result(work, f"scale-{documents}") or {}
     generate(root / "corpus", documents)
-    settings = load_settings(
-        corpus_dir=root / "corpus",
-        index_dir=root / "index",
-        chroma_url=None,
-        **{"embedding.fake": True},
-    )
-    assistant = Assistant(settings)
+    assistant = scale_assistant(root)
     assert assistant.sync().chunks_embedded == 0  # the same deterministic corpus
     measure_update(assistant, root / "corpus", result)
     write_result(work, f"scale-{documents}", result)
@@ -184,29 +187,15 @@ def update(work: Path, documents: int) -> dict:
 
 def requery(work: Path, documents: int) -> dict:
     """Query latency again on an index the scale phase built (after a retrieval change)."""
-    import json
-
-    from assistant.core import Assistant
-    from assistant.settings import load_settings
-
     root = work / f"scale-{documents}"
-    path = work / f"scale-{documents}.json"
-    result = json.loads(path.read_text())
-    settings = load_settings(
-        corpus_dir=root / "corpus",
-        index_dir=root / "index",
-        chroma_url=None,
-        **{"embedding.fake": True},
-    )
-    measure_queries(Assistant(settings), result)
+    result = read_result(work, f"scale-{documents}") or {}
+    measure_queries(scale_assistant(root), result)
     write_result(work, f"scale-{documents}", result)
     return result
 
 
 def run(work: Path, documents: int) -> dict:
     from assistant.bm25 import BM25Index
-    from assistant.core import Assistant
-    from assistant.settings import load_settings
 
     root = work / f"scale-{documents}"
     shutil.rmtree(root, ignore_errors=True)
@@ -214,13 +203,7 @@ def run(work: Path, documents: int) -> dict:
     t0 = time.perf_counter()
     generate(root / "corpus", documents)
     gen_s = time.perf_counter() - t0
-    settings = load_settings(
-        corpus_dir=root / "corpus",
-        index_dir=root / "index",
-        chroma_url=None,
-        **{"embedding.fake": True},
-    )
-    assistant = Assistant(settings)
+    assistant = scale_assistant(root)
     log("indexing (fake embeddings)")
     t0 = time.perf_counter()
     report = assistant.sync()
