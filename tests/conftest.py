@@ -17,7 +17,8 @@ from assistant.embeddings import HashingEmbeddings
 from assistant.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE_CORPUS = REPO / "corpus"
+# The tests' own copy of the sample documents: never the live corpus/, where users upload.
+SAMPLE_CORPUS = REPO / "tests" / "data" / "sample_corpus"
 HIKVISION_QUESTION = "Who ordered the closure of Hikvision's Canadian business, and under what act?"
 
 

@@ -13,6 +13,7 @@ from assistant.cli import app
 from assistant.evaluation.questions import load_questions, parse_questions
 from assistant.evaluation.report import write_reports
 from assistant.evaluation.runner import EvalModeError, check_thresholds, compare, evaluate
+from tests.conftest import SAMPLE_CORPUS
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL_SET = "\n".join(
@@ -159,7 +160,7 @@ def test_cli_eval_on_a_corpus_writes_reports_and_enforces_thresholds(
             "--questions",
             str(questions),
             "--corpus",
-            str(REPO / "corpus"),
+            str(SAMPLE_CORPUS),
             "--out",
             str(out),
             "--thresholds",
