@@ -21,6 +21,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: flags show no value type (rich mode printed `--help <bool>`).
+    rich_markup_mode=None,
 )
 
 
@@ -175,21 +177,43 @@ def _load_history(path: Path | None) -> list[dict[str, str]]:
     return data
 
 
-def render_answer(answer: Answer) -> str:
-    lines = [answer.answer, ""]
+def quoted(text: str) -> str:
+    """A quote in quotation marks that reads well when the quote has quotes of its own.
+
+    A quote already enclosed in straight quotes is shown as is (not ``""...""``); one
+    with quotes inside gets typographic marks around it.
+    """
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"' and '"' not in text[1:-1]:
+        return text
+    return f"\u201c{text}\u201d" if '"' in text else f'"{text}"'
+
+
+def render_sources(answer: Answer) -> str:
+    """The numbered sources and the disagreements among them, without the answer text.
+
+    A quote is printed under its source unless the answer already contains it word for
+    word (extractive answers are made of quotes): nothing is printed twice.
+    """
+    lines: list[str] = []
     for c in answer.citations:
         where = ", ".join(x for x in (c.publisher, c.date) if x)
         lines.append(f"[{c.n}] {c.title or c.source}" + (f" ({where})" if where else ""))
         lines.append(
             f"    {c.source}" + (f" p.{c.page}" if c.page else "") + (f"  {c.url}" if c.url else "")
         )
-        lines.append(f'    "{c.quote}"')
+        if c.quote.strip() not in answer.answer:  # an extractive answer already quotes it
+            lines.append(f"    {quoted(c.quote)}")
     for conflict in answer.conflicts:
         values = "; ".join(
             f"{v.value} {''.join(f'[{n}]' for n in v.citations)}" for v in conflict.values
         )
         lines.append(f"Sources disagree on {conflict.topic}: {values}")
-    return "\n".join(lines).rstrip()
+    return "\n".join(lines)
+
+
+def render_answer(answer: Answer) -> str:
+    return f"{answer.answer}\n\n{render_sources(answer)}".rstrip()
 
 
 def _filters(
@@ -229,9 +253,24 @@ def ask(
     index_dir: IndexDir = None,
     corpus: CorpusDir = None,
     chroma_url: ChromaUrl = None,
+    use_server: Annotated[
+        bool,
+        typer.Option(
+            "--server/--no-server",
+            help="Ask a running `assistant serve` (web.host/web.port) when one is up; "
+            "--no-server always loads the index in this process.",
+        ),
+    ] = True,
 ) -> None:
     """Answer one question with cited passages."""
     turns = _load_history(history)
+    filters = _filters(source, publisher, date_from, date_to)
+    server_can_answer = all(v is None for v in (k, retrieval, mode, index_dir, corpus, chroma_url))
+    if use_server and server_can_answer:
+        served = _ask_server(question, turns, filters)
+        if served is not None:
+            _print_answer(served, as_json)
+            return
     overrides: dict[str, Any] = {
         "index_dir": index_dir,
         "corpus_dir": corpus,
@@ -246,10 +285,32 @@ def ask(
             question,
             history=turns,
             k=k,
-            filters=_filters(source, publisher, date_from, date_to),
+            filters=filters,
         )
     except (ValueError, RuntimeError) as exc:
         raise _fail(str(exc)) from exc
+    answer.metadata["answered_by"] = "in-process"
+    _print_answer(answer, as_json)
+
+
+def _ask_server(question: str, turns: list[dict[str, str]], filters: dict[str, Any]) -> Any:
+    """The answer of a running ``assistant serve`` with these settings, or None."""
+    from assistant.citations import Answer
+    from assistant.server_client import ServerAnswerError, ask_running_server, server_url
+
+    web = load_cli_settings().web
+    try:
+        data = ask_running_server(web, question, turns, filters)
+    except ServerAnswerError as exc:
+        raise _fail(str(exc)) from exc
+    if data is None:
+        return None
+    answer = Answer.model_validate(data)
+    answer.metadata.update(answered_by="server", server_url=server_url(web))
+    return answer
+
+
+def _print_answer(answer: Answer, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
     else:
@@ -313,17 +374,34 @@ def chat(
             break
         if not question:
             break
-        answer = None
-        for item in assistant.stream(question, history=history):
-            if isinstance(item, str):
-                typer.echo(item, nl=False)
-            else:
-                answer = item
-        typer.echo("\n\n" + render_answer(answer) + "\n")
+        answer = _stream_answer(assistant, question, history)
         history += [
             {"role": "user", "content": question},
             {"role": "assistant", "content": answer.answer},
         ]
+
+
+def _stream_answer(assistant: Assistant, question: str, history: list[dict[str, str]]) -> Answer:
+    """Print the answer as it is written, then its sources: the answer text once.
+
+    Verification may drop streamed sentences; only then is the checked answer printed
+    again, under a line that says why.
+    """
+    streamed: list[str] = []
+    answer: Answer | None = None
+    for item in assistant.stream(question, history=history):
+        if isinstance(item, str):
+            streamed.append(item)
+            typer.echo(item, nl=False)
+        else:
+            answer = item
+    assert answer is not None  # the stream always ends with the Answer
+    typer.echo("")
+    if "".join(streamed).strip() != answer.answer.strip():
+        typer.echo("\nChecked against the sources, the answer is:\n" + answer.answer)
+    sources = render_sources(answer)
+    typer.echo(("\n" + sources if sources else "") + "\n")
+    return answer
 
 
 # Front-end commands live in their own modules; each exposes ``register(app)``.
