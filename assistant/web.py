@@ -11,6 +11,7 @@ import gradio as gr
 
 from assistant import web_render as render
 from assistant.core import Assistant
+from assistant.web_api import ASK_DESCRIPTION, ASK_STREAM_DESCRIPTION, api_functions
 from assistant.web_handlers import PageHandlers
 
 UPLOAD_TYPES = [".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"]
@@ -49,12 +50,7 @@ a.cite:hover { text-decoration: underline; }
 def build_ui(assistant: Assistant) -> gr.Blocks:
     """The staff page: chat, sources panel, filters, documents tab, feedback, ``/ask`` API."""
     pages = PageHandlers(assistant)
-
-    def ask(question: str, history: list | None = None, filters: dict | None = None) -> dict:
-        """Answer a question; returns the answer object (answer, citations, conflicts...)."""
-        return assistant.ask(
-            question, history=history or [], filters=filters or None
-        ).to_json_dict()
+    ask, ask_stream = api_functions(assistant)
 
     with gr.Blocks(title="Assistant", analytics_enabled=False) as demo:
         conv = gr.State([])
@@ -167,7 +163,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         add_btn.click(pages.on_upload, [uploads], [upload_status, uploads, *doc_outputs], **private)
         remove_btn.click(pages.on_remove, [remove_choice], [remove_status, *doc_outputs], **private)
         demo.load(pages.document_rows, None, doc_outputs, **private)
-        gr.api(ask, api_name="ask")
+        gr.api(ask, api_name="ask", api_description=ASK_DESCRIPTION)
+        gr.api(ask_stream, api_name="ask_stream", api_description=ASK_STREAM_DESCRIPTION)
     return demo
 
 

@@ -30,6 +30,9 @@ def _isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+    # `assistant ask` asks a server on web.port when one is up; a test's CLI call must
+    # never reach a page someone runs on the default port (0: no server to look for).
+    monkeypatch.setenv("ASSISTANT_WEB__PORT", "0")
     monkeypatch.delenv("ASSISTANT_CHROMA_URL", raising=False)
     monkeypatch.delenv("ASSISTANT_SETTINGS_FILE", raising=False)
 

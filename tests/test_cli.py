@@ -46,6 +46,7 @@ def test_ask_json_cites_who_ordered_and_under_which_act(indexed: tuple[Path, Pat
     answer = json.loads(result.stdout)
     assert set(answer) >= {"question", "answer", "refused", "citations", "conflicts", "timings_ms"}
     assert answer["refused"] is False
+    assert answer["metadata"]["answered_by"] == "in-process"  # no server on web.port
     quotes = " ".join(c["quote"] for c in answer["citations"]).lower()
     assert "investment canada act" in quotes
     assert "government" in quotes or "minister" in quotes

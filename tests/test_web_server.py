@@ -3,6 +3,7 @@ and ``assistant serve`` as a user starts it."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -73,11 +74,77 @@ def test_ask_endpoint_takes_history_and_filters(served: tuple[Assistant, str]) -
     assert result["citations"] and {c["source"] for c in result["citations"]} == {only}
 
 
-def test_only_the_ask_endpoint_is_public(served: tuple[Assistant, str]) -> None:
+def test_only_the_ask_endpoints_are_public(served: tuple[Assistant, str]) -> None:
     _, url = served
     info = Client(url, verbose=False).view_api(print_info=False, return_format="dict")
-    assert list(info["named_endpoints"]) == ["/ask"]
+    assert list(info["named_endpoints"]) == ["/ask", "/ask_stream"]
     assert info["unnamed_endpoints"] == {}
+
+
+@pytest.mark.parametrize("endpoint", ["/ask", "/ask_stream"])
+def test_view_api_tells_what_to_send(served: tuple[Assistant, str], endpoint: str) -> None:
+    _, url = served
+    info = Client(url, verbose=False).view_api(print_info=False, return_format="dict")
+    api = info["named_endpoints"][endpoint]
+    params = {p["parameter_name"]: p for p in api["parameters"]}
+    assert list(params) == ["question", "history", "filters"]
+    history = params["history"]["python_type"]["type"]
+    assert "role: Literal['user', 'assistant']" in history and "content: str" in history
+    filters = params["filters"]["python_type"]["type"]
+    for key in ("sources: list[str]", "publishers: list[str]", "date_from", "date_to"):
+        assert key in filters
+    assert "history" in api["description"] and '"role": "user"' in api["description"]
+
+
+def test_ask_stream_streams_then_ends_with_the_answer_object(
+    served: tuple[Assistant, str],
+) -> None:
+    _, url = served
+    client = Client(url, verbose=False)
+    history = [{"role": "user", "content": "Who ordered Hikvision Canada to close?"}]
+    filters = {"publishers": ["Federal Court"]}
+    events = list(client.submit("Under which act?", history, filters, api_name="/ask_stream"))
+    assert len(events) >= 2
+    *partial, last = events
+    assert all(e["done"] is False and e["answer"] is None for e in partial)
+    assert any(e["text"] for e in partial)
+    assert last["done"] is True and last["text"] == last["answer"]["answer"]
+    whole = client.predict("Under which act?", history, filters, api_name="/ask")
+    for key in ("question", "answer", "refused", "citations", "conflicts", "mode"):
+        assert last["answer"][key] == whole[key]
+    assert {c["publisher"] for c in last["answer"]["citations"]} == {"Federal Court of Canada"}
+
+
+def test_ask_cli_uses_the_running_server_and_says_so(
+    served: tuple[Assistant, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    _, url = served
+    monkeypatch.setenv("ASSISTANT_WEB__PORT", url.rstrip("/").rsplit(":", 1)[1])
+    monkeypatch.setattr("assistant.core.Assistant.__init__", _no_model_load)
+    result = CliRunner().invoke(app, ["ask", HIKVISION_QUESTION, "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["metadata"]["answered_by"] == "server"
+    assert answer["metadata"]["server_url"] == url.rstrip("/")
+    assert answer["citations"] and f"[{answer['citations'][0]['n']}]" in answer["answer"]
+    empty = CliRunner().invoke(app, ["ask", "  "])
+    assert empty.exit_code == 2 and "question is empty" in empty.output
+
+
+def _no_model_load(*_: object, **__: object) -> None:
+    raise AssertionError("the CLI loaded the model although a server was up")
+
+
+def test_ask_finds_no_server_on_a_closed_port_quickly() -> None:
+    from assistant.server_client import ask_running_server
+    from assistant.settings import WebSettings
+
+    assert ask_running_server(WebSettings(port=free_port()), "q", [], {}) is None
+    assert ask_running_server(WebSettings(port=0), "q", [], {}) is None
 
 
 def test_login_protects_the_page_and_every_route(tmp_path: Path) -> None:
