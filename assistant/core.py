@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
@@ -111,6 +112,11 @@ class Assistant:
         """
         args = self._arguments(question, history, filters)
         yield from self.pipeline.stream(*args, k, retrieval_mode, mode=mode)
+
+    def last_updated(self) -> datetime | None:
+        """When a sync last changed the index (None for an index older than this field)."""
+        value = self.index.state.get_meta("updated_at") if self.index.state.exists() else None
+        return datetime.fromisoformat(value) if value else None
 
     def sources(self) -> list[SourceInfo]:
         """What is indexed, sorted by source path."""

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.chunking import Chunk, chunk_document
@@ -162,7 +163,8 @@ def sync_corpus(
             if not same_signature and known:
                 stale = [s for s in known if s not in {u[0] for u in upserts} and s in seen]
                 removed = sorted(set(removed) | {s for s in stale if s not in report.failed})
-            state.commit(upserts, removed, {"signature": signature})
+            updated_at = datetime.now(UTC).isoformat(timespec="seconds")
+            state.commit(upserts, removed, {"signature": signature, "updated_at": updated_at})
         for source, *_ in docs:
             (report.updated if source in known else report.added).append(source)
         report.removed = [s for s in removed if s not in seen]

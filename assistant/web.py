@@ -16,7 +16,8 @@ from assistant.web_handlers import PageHandlers
 
 UPLOAD_TYPES = [".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"]
 
-# Clicking any ``a.cite`` link (in the chat or the panel) asks the server for that passage.
+# Clicking any ``a.cite`` link (in the chat or the panel) asks the server for that passage;
+# on a narrow screen, where the panel sits below the chat, the panel is then scrolled into view.
 CITE_BRIDGE_JS = """
 window.__assistantCite = trigger;
 if (!window.__assistantCiteBridge) {
@@ -27,24 +28,61 @@ if (!window.__assistantCiteBridge) {
     event.preventDefault();
     event.stopPropagation();
     window.__assistantCite('click', {cite: link.getAttribute('href') + '@' + Date.now()});
+    const panel = document.getElementById('sources-title');
+    if (!panel) return;
+    const reveal = () => {
+      const box = panel.getBoundingClientRect();
+      if (box.top < 0 || box.top > window.innerHeight * 0.5) {
+        panel.scrollIntoView({behavior: 'smooth', block: 'start'});
+      }
+    };
+    setTimeout(reveal, 250);
   }, true);
 }
 """
 
 CSS = """
-a.cite { font-weight: 600; text-decoration: none; cursor: pointer; padding: 0 1px; }
-a.cite:hover { text-decoration: underline; }
-.cite-list { display: block; font-size: 0.85em; opacity: 0.85; }
-.cite-item { margin-right: 0.8em; }
-.conflict { display: block; border-left: 3px solid #d97706; padding-left: 0.5em; }
+.app-header h1 { font-size: 1.5em; margin: 0 0 0.15em 0; }
+.app-header .index-status { margin: 0; font-weight: 600; opacity: 0.85; }
+.app-header .tagline { margin: 0.1em 0 0 0; font-size: 0.9em; opacity: 0.75; }
+a.cite, #chat a.cite { color: #1d4ed8 !important; background: #dbeafe; border-radius: 4px;
+  padding: 0 0.3em; margin: 0 1px; font-size: 0.85em; font-weight: 600;
+  text-decoration: none !important; cursor: pointer; white-space: nowrap; }
+a.cite:hover, #chat a.cite:hover { background: #bfdbfe; text-decoration: underline !important; }
+.conflict { display: block; margin-top: 0.6em; padding: 0.5em 0.75em; border-radius: 6px;
+  border: 1px solid #f59e0b; border-left-width: 4px; background: #fffbeb; color: #78350f; }
+.conflict-title { display: block; font-weight: 700; margin-bottom: 0.2em; }
+.conflict-value { display: block; }
+.conflict-source { opacity: 0.8; font-size: 0.9em; }
+#chat .message-row:has(.typing) + .message-buttons { display: none !important; }
+#ask-row { align-items: stretch; flex-wrap: nowrap; }
+#ask-row > .form { flex: 1 1 auto !important; min-width: 0 !important; }
+#ask-row > button { flex: 0 0 auto !important; min-width: 0 !important; white-space: nowrap; }
+@media (max-width: 640px) { #ask-row { flex-wrap: wrap; } #ask-row > .form { flex-basis: 100%
+  !important; } #ask-row > button { flex: 1 1 40% !important; } }
+#sources-title h3 { margin: 0; }
+#sources-panel ol.overview { list-style: none; padding: 0; margin: 0.4em 0 0 0; }
+#sources-panel .source-card { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: 0.5em 0.7em; margin-bottom: 0.5em; }
+#sources-panel .source-card .cite-title { font-weight: 600; }
+#sources-panel .card-meta { font-size: 0.8em; opacity: 0.75; }
+#sources-panel .passage { border: 2px solid #93c5fd; border-radius: 8px; padding: 0.6em 0.8em;
+  margin-bottom: 0.8em; }
 #sources-panel .passage h3 { margin: 0 0 0.3em 0; font-size: 1.05em; }
 #sources-panel .meta { font-size: 0.85em; display: flex; flex-wrap: wrap; gap: 0.3em 1em; }
-#sources-panel blockquote.context { white-space: pre-wrap; margin: 0.6em 0; padding: 0.6em;
-  border-left: 3px solid #6366f1; background: rgba(99, 102, 241, 0.06); }
+#sources-panel .meta a { overflow-wrap: anywhere; }
+#sources-panel blockquote.context { white-space: pre-wrap; overflow-wrap: anywhere;
+  margin: 0.6em 0 0 0; padding: 0.6em; border-left: 3px solid #6366f1;
+  background: rgba(99, 102, 241, 0.06); }
 #sources-panel mark.quote { background: #fde68a; color: #111; padding: 0 1px; }
-#sources-panel .quote-line { font-size: 0.85em; opacity: 0.8; margin: 0.2em 0 0.6em 0; }
-#sources-panel .note { opacity: 0.75; font-size: 0.9em; }
+#sources-panel .quote-line { font-size: 0.85em; opacity: 0.8; margin: 0.2em 0 0 0; }
+#sources-panel .note { opacity: 0.75; font-size: 0.9em; margin: 0.2em 0; }
+#documents table { table-layout: fixed; width: 100%; }
+#documents td, #documents th { white-space: normal !important; overflow-wrap: anywhere; }
 """
+
+DOC_COLUMNS = ["File", "Title", "Publisher", "Date", "Passages"]
+DOC_WIDTHS = ["24%", "40%", "18%", "10%", "8%"]
 
 
 def build_ui(assistant: Assistant) -> gr.Blocks:
@@ -54,15 +92,12 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
     with gr.Blocks(title="Assistant", analytics_enabled=False) as demo:
         conv = gr.State([])
-        gr.Markdown(
-            "## Ask the documents\nAnswers quote the indexed sources; "
-            "click a citation such as [1] to read the passage."
-        )
+        header = gr.HTML(pages.header(), elem_id="index-header")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
-                with gr.Column(scale=3):
+                with gr.Column(scale=3, min_width=320):
                     chatbot = gr.Chatbot(
-                        label="Conversation",
+                        show_label=False,
                         elem_id="chat",
                         height=520,
                         feedback_options=("Like", "Dislike"),
@@ -70,17 +105,16 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                         buttons=["copy"],
                         placeholder="Ask a question about the documents.",
                     )
-                    with gr.Row():
+                    with gr.Row(elem_id="ask-row"):
                         question = gr.Textbox(
                             show_label=False,
                             placeholder="Ask a question…",
-                            scale=6,
                             elem_id="question",
                             autofocus=True,
                         )
-                        ask_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-                        new_btn = gr.Button("New conversation", scale=1, elem_id="new-chat")
-                    with gr.Row():
+                        ask_btn = gr.Button("Ask", variant="primary", elem_id="ask")
+                        new_btn = gr.Button("New conversation", elem_id="new-chat")
+                    with gr.Row(visible=False, elem_id="feedback-row") as feedback_row:
                         comment = gr.Textbox(
                             label="Feedback comment (optional): type it, then click "
                             "the thumbs up or down under an answer",
@@ -88,33 +122,32 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                             scale=3,
                         )
                         feedback_status = gr.Markdown(elem_id="feedback-status")
-                    with gr.Accordion("Filters", open=False, elem_id="filters"):
-                        with gr.Row():
-                            source_filter = gr.Dropdown(
-                                label="Source documents",
-                                multiselect=True,
-                                choices=[],
-                                elem_id="filter-sources",
-                            )
-                            publisher_filter = gr.Dropdown(
-                                label="Publishers",
-                                multiselect=True,
-                                choices=[],
-                                elem_id="filter-publishers",
-                            )
-                        with gr.Row():
-                            date_from = gr.Textbox(
-                                label="From date (2025, 2025-06, 2025-06-28)", elem_id="filter-from"
-                            )
-                            date_to = gr.Textbox(label="To date", elem_id="filter-to")
-                with gr.Column(scale=2):
-                    gr.Markdown("### Sources")
+                with gr.Column(scale=2, min_width=320):
+                    gr.HTML("<h3>Sources</h3>", elem_id="sources-title", padding=False)
                     panel = gr.HTML(
                         render.EMPTY_PANEL,
                         elem_id="sources-panel",
                         js_on_load=CITE_BRIDGE_JS,
                         padding=True,
                     )
+                    with gr.Accordion("Filters", open=False, elem_id="filters"):
+                        source_filter = gr.Dropdown(
+                            label="Source documents",
+                            multiselect=True,
+                            choices=[],
+                            elem_id="filter-sources",
+                        )
+                        publisher_filter = gr.Dropdown(
+                            label="Publishers",
+                            multiselect=True,
+                            choices=[],
+                            elem_id="filter-publishers",
+                        )
+                        with gr.Row():
+                            date_from = gr.Textbox(
+                                label="From date (2025, 2025-06, 2025-06-28)", elem_id="filter-from"
+                            )
+                            date_to = gr.Textbox(label="To date", elem_id="filter-to")
             with gr.Tab("Documents", id="documents"):
                 uploads = gr.File(
                     label="Upload documents (txt, md, html, pdf, docx)",
@@ -122,14 +155,18 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     file_types=UPLOAD_TYPES,
                     type="filepath",
                     elem_id="upload",
+                    height=160,
                 )
                 add_btn = gr.Button("Add to the index", variant="primary", elem_id="add-docs")
                 upload_status = gr.Markdown(elem_id="upload-status")
                 docs_table = gr.Dataframe(
-                    headers=["File", "Title", "Publisher", "Date", "Passages"],
+                    headers=DOC_COLUMNS,
+                    column_widths=DOC_WIDTHS,
                     interactive=False,
                     elem_id="documents",
                     wrap=True,
+                    max_height=2000,
+                    show_label=False,
                 )
                 with gr.Row():
                     remove_choice = gr.Dropdown(
@@ -141,25 +178,19 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 remove_status = gr.Markdown(elem_id="remove-status")
 
         chat_inputs = [question, conv, source_filter, publisher_filter, date_from, date_to]
-        chat_outputs = [chatbot, conv, question, panel]
+        chat_outputs = [chatbot, conv, question, panel, feedback_row]
         private = {"api_visibility": "private"}
         question.submit(pages.respond, chat_inputs, chat_outputs, **private)
         ask_btn.click(pages.respond, chat_inputs, chat_outputs, **private)
         new_btn.click(
             pages.new_conversation,
             None,
-            [chatbot, conv, question, panel, feedback_status, comment],
-            **private,
-        )
-        chatbot.clear(
-            pages.new_conversation,
-            None,
-            [chatbot, conv, question, panel, feedback_status, comment],
+            [chatbot, conv, question, panel, feedback_status, comment, feedback_row],
             **private,
         )
         panel.click(pages.show_citation, [conv], [panel], **private)
         chatbot.like(pages.on_like, [conv, comment], [feedback_status, comment], **private)
-        doc_outputs = [docs_table, source_filter, publisher_filter, remove_choice]
+        doc_outputs = [docs_table, source_filter, publisher_filter, remove_choice, header]
         add_btn.click(pages.on_upload, [uploads], [upload_status, uploads, *doc_outputs], **private)
         remove_btn.click(pages.on_remove, [remove_choice], [remove_status, *doc_outputs], **private)
         demo.load(pages.document_rows, None, doc_outputs, **private)

@@ -84,12 +84,12 @@ class PageHandlers:
         question = (question or "").strip()
         conv = list(conv or [])
         if not question:
-            yield chat_messages(conv), conv, "", gr.skip()
+            yield chat_messages(conv), conv, "", gr.skip(), gr.skip()
             return
         turn: dict[str, Any] = {"question": question, "answer": None, "error": None}
         history = _history(conv)
         conv.append(turn)
-        yield chat_messages(conv, ""), conv, "", gr.skip()
+        yield chat_messages(conv, ""), conv, "", gr.skip(), gr.skip()
         text = ""
         try:
             for item in self.assistant.stream(
@@ -99,7 +99,7 @@ class PageHandlers:
             ):
                 if isinstance(item, str):
                     text += item
-                    yield chat_messages(conv, text), conv, "", gr.skip()
+                    yield chat_messages(conv, text), conv, "", gr.skip(), gr.skip()
                 else:
                     turn["answer"] = item.to_json_dict()
         except ValueError as exc:  # bad filter, empty question: the user can act on it
@@ -110,10 +110,21 @@ class PageHandlers:
         if turn["answer"] is None and turn["error"] is None:
             turn["error"] = "No answer was produced."
         panel = render.render_sources_overview(turn["answer"], len(conv) - 1)
-        yield chat_messages(conv), conv, "", panel
+        answered = any(t.get("answer") for t in conv)  # feedback only once there is an answer
+        yield chat_messages(conv), conv, "", panel, gr.update(visible=answered)
 
     def new_conversation(self):
-        return [], [], "", render.EMPTY_PANEL, "", ""
+        return [], [], "", render.EMPTY_PANEL, "", "", gr.update(visible=False)
+
+    def header(self) -> str:
+        """The page header's text: how many documents and passages, and the last change."""
+        infos = self.assistant.sources()
+        updated = self.assistant.last_updated()
+        return render.render_header(
+            len(infos),
+            sum(i.chunks for i in infos),
+            updated.strftime("%Y-%m-%d %H:%M UTC") if updated else None,
+        )
 
     def show_citation(self, conv, evt: gr.EventData):
         cite = getattr(evt, "_data", None) or {}
@@ -154,6 +165,7 @@ class PageHandlers:
             gr.update(choices=sources),
             gr.update(choices=publishers),
             gr.update(choices=sources, value=None),
+            self.header(),
         )
 
     def progress_callback(self, progress: gr.Progress):

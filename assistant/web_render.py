@@ -78,21 +78,18 @@ def _source_label(c: dict[str, Any]) -> str:
 
 
 def render_answer(answer: dict[str, Any], turn: int) -> str:
-    """The chat message for a final answer: text, disagreements, numbered sources."""
+    """The chat message for a final answer: the text with linked ``[n]``, then one note per
+    disagreement (from the structured ``conflicts``). The sources are listed once, in the
+    Sources panel, not repeated under every answer."""
     citations = answer.get("citations") or []
     lines = [link_markers(answer.get("answer", ""), turn, citations)]
     for conflict in answer.get("conflicts") or []:
         lines.append(render_conflict(conflict, turn, citations))
-    if citations:
-        items = " ".join(
-            f'<span class="cite-item">{_cite_link(turn, c["n"], c)} {_source_label(c)}</span>'
-            for c in citations
-        )
-        lines.append(f'<span class="cite-list">Sources: {items}</span>')
     return "\n\n".join(lines)
 
 
 def render_conflict(conflict: dict[str, Any], turn: int, citations: list[dict[str, Any]]) -> str:
+    """One clearly styled note: what the sources disagree on, each value with its sources."""
     by_n = {c["n"]: c for c in citations}
     values = []
     for value in conflict.get("values") or []:
@@ -103,12 +100,13 @@ def render_conflict(conflict: dict[str, Any], turn: int, citations: list[dict[st
             if n in by_n
         )
         values.append(
-            f"<q>{escape_text(value.get('value'))}</q> {refs}"
-            + (f" ({sources})" if sources else "")
+            f'<span class="conflict-value">&#8220;{escape_text(value.get("value"))}&#8221; '
+            f"{refs}" + (f' <span class="conflict-source">{sources}</span>' if sources else "")
+            + "</span>"
         )
     return (
-        f'<span class="conflict">&#9888; Sources disagree on '
-        f"{escape_text(conflict.get('topic'))}: {' vs. '.join(values)}</span>"
+        '<span class="conflict"><span class="conflict-title">&#9888; Sources disagree on '
+        f"{escape_text(conflict.get('topic'))}</span>{''.join(values)}</span>"
     )
 
 
@@ -171,21 +169,35 @@ def render_passage(citation: dict[str, Any], document_text: str | None, turn: in
     )
 
 
-def render_sources_overview(answer: dict[str, Any] | None, turn: int) -> str:
-    """The panel after a new answer: one line per citation, each opening its passage."""
+def _source_card(c: dict[str, Any], turn: int) -> str:
+    where = " &#183; ".join(escape_text(b) for b in (c.get("publisher"), c.get("date")) if b)
+    return (
+        f'<li class="source-card" data-n="{c["n"]}">{_cite_link(turn, c["n"], c)} '
+        f'<span class="cite-title">{escape_text(c.get("title") or c.get("source"))}</span>'
+        + (f'<div class="card-meta">{where}</div>' if where else "")
+        + f'<div class="quote-line">{escape_text(c.get("quote"))}</div></li>'
+    )
+
+
+def render_sources_overview(
+    answer: dict[str, Any] | None, turn: int, exclude: int | None = None
+) -> str:
+    """The panel after a new answer: one card per citation, each opening its passage."""
     if not answer:
         return EMPTY_PANEL
     citations = answer.get("citations") or []
     if not citations:
         return '<p class="note">This answer cites no passages.</p>'
-    items = "".join(
-        f"<li>{_cite_link(turn, c['n'], c)} {_source_label(c)}"
-        f'<div class="quote-line">{escape_text(c.get("quote"))}</div></li>'
-        for c in citations
-    )
+    cards = "".join(_source_card(c, turn) for c in citations if c["n"] != exclude)
+    if exclude is not None:
+        return (
+            f'<p class="note others">Other sources of this answer</p><ol class="overview">{cards}</ol>'
+            if cards
+            else ""
+        )
     return (
         '<p class="note">Click a citation number to see the passage in its document.</p>'
-        f'<ul class="overview">{items}</ul>'
+        f'<ol class="overview">{cards}</ol>'
     )
 
 
@@ -203,7 +215,21 @@ def render_selected(
     citation = next((c for c in (answer or {}).get("citations") or [] if c["n"] == n), None)
     if citation is None:
         return '<p class="note">That citation belongs to an earlier conversation.</p>'
-    return render_passage(citation, document_text(citation["source"]), turn)
+    passage = render_passage(citation, document_text(citation["source"]), turn)
+    return passage + render_sources_overview(answer, turn, exclude=n)
+
+
+def render_header(documents: int, passages: int, updated: str | None) -> str:
+    """The page header: what is indexed and when the index last changed."""
+    status = f"{documents} document{'s' if documents != 1 else ''}, {passages} passages indexed"
+    if updated:
+        status += f" &#183; last updated {escape_text(updated)}"
+    return (
+        '<div class="app-header"><h1>Ask the documents</h1>'
+        f'<p class="index-status">{status}</p>'
+        '<p class="tagline">Answers quote the indexed sources; click a citation such as '
+        "&#91;1&#93; to read the passage.</p></div>"
+    )
 
 
 EMPTY_PANEL = (
