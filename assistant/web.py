@@ -51,10 +51,11 @@ a.cite, #chat a.cite { color: #1d4ed8 !important; background: #dbeafe; border-ra
 a.cite:hover, #chat a.cite:hover { background: #bfdbfe; text-decoration: underline !important; }
 .conflict { display: block; margin-top: 0.6em; padding: 0.5em 0.75em; border-radius: 6px;
   border: 1px solid #f59e0b; border-left-width: 4px; background: #fffbeb; color: #78350f; }
-.conflict-title { display: block; font-weight: 700; margin-bottom: 0.2em; }
+.conflict-title { display: block; font-weight: 700; font-size: 1rem; margin-bottom: 0.2em; }
 .conflict-value { display: block; }
 .conflict-source { opacity: 0.8; font-size: 0.9em; }
 #chat .message-row:has(.typing) + .message-buttons { display: none !important; }
+#chat button[aria-label='Clear'] { display: none !important; }
 #ask-row { align-items: stretch; flex-wrap: nowrap; }
 #ask-row > .form { flex: 1 1 auto !important; min-width: 0 !important; }
 #ask-row > button { flex: 0 0 auto !important; min-width: 0 !important; white-space: nowrap; }
@@ -77,12 +78,10 @@ a.cite:hover, #chat a.cite:hover { background: #bfdbfe; text-decoration: underli
 #sources-panel mark.quote { background: #fde68a; color: #111; padding: 0 1px; }
 #sources-panel .quote-line { font-size: 0.85em; opacity: 0.8; margin: 0.2em 0 0 0; }
 #sources-panel .note { opacity: 0.75; font-size: 0.9em; margin: 0.2em 0; }
-#documents table { table-layout: fixed; width: 100%; }
-#documents td, #documents th { white-space: normal !important; overflow-wrap: anywhere; }
 """
 
 DOC_COLUMNS = ["File", "Title", "Publisher", "Date", "Passages"]
-DOC_WIDTHS = ["24%", "40%", "18%", "10%", "8%"]
+DOC_WIDTHS = ["23%", "35%", "20%", "14%", "8%"]
 
 
 def build_ui(assistant: Assistant) -> gr.Blocks:

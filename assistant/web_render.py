@@ -101,7 +101,8 @@ def render_conflict(conflict: dict[str, Any], turn: int, citations: list[dict[st
         )
         values.append(
             f'<span class="conflict-value">&#8220;{escape_text(value.get("value"))}&#8221; '
-            f"{refs}" + (f' <span class="conflict-source">{sources}</span>' if sources else "")
+            f"{refs}"
+            + (f' <span class="conflict-source">{sources}</span>' if sources else "")
             + "</span>"
         )
     return (
@@ -190,11 +191,8 @@ def render_sources_overview(
         return '<p class="note">This answer cites no passages.</p>'
     cards = "".join(_source_card(c, turn) for c in citations if c["n"] != exclude)
     if exclude is not None:
-        return (
-            f'<p class="note others">Other sources of this answer</p><ol class="overview">{cards}</ol>'
-            if cards
-            else ""
-        )
+        heading = '<p class="note others">Other sources of this answer</p>'
+        return f'{heading}<ol class="overview">{cards}</ol>' if cards else ""
     return (
         '<p class="note">Click a citation number to see the passage in its document.</p>'
         f'<ol class="overview">{cards}</ol>'

@@ -140,7 +140,8 @@ def test_staff_journey_ask_cite_upload_feedback(page, app, tmp_path: Path) -> No
     links = bot.locator("a.cite")
     assert links.count() >= 2
     answer_text = bot.inner_text()
-    assert "Sources:" in answer_text
+    assert "Sources:" not in answer_text  # listed once, as cards in the Sources panel
+    assert page.locator("#sources-panel .source-card").count() == links.count()
 
     # 2. click a citation: the panel shows the quoted passage, highlighted in its context
     shown = open_citation(page, links.first)
@@ -196,9 +197,9 @@ def test_staff_journey_ask_cite_upload_feedback(page, app, tmp_path: Path) -> No
 
 def test_document_markup_is_shown_as_text_and_never_runs(page, app, tmp_path: Path) -> None:  # noqa: ANN001
     bot = ask(page, XSS_QUESTION)
-    text = bot.inner_text()
-    # the cited title (in the answer's source list) shows its markup as text
-    assert "Lighthouse notice <script>window.__xss = 'title'</script>" in text
+    # the cited title (on its source card in the panel) shows its markup as text
+    cards = page.locator("#sources-panel").inner_text()
+    assert "Lighthouse notice <script>window.__xss = 'title'</script>" in cards
     for link in bot.locator("a.cite").all():
         shown = open_citation(page, link)
         if source_of(shown["meta"]) == "90_lighthouse_notice.txt":
@@ -218,3 +219,153 @@ def test_document_markup_is_shown_as_text_and_never_runs(page, app, tmp_path: Pa
     for where in ("#chat", "#sources-panel"):
         injected = f"{where} img[src='x'], {where} script, {where} a[href^='javascript']"
         assert page.locator(injected).count() == 0
+
+
+# --- layout: element geometry at desktop and phone widths -----------------------------------
+
+
+def box(locator) -> dict[str, float]:  # noqa: ANN001
+    found = locator.bounding_box()
+    assert found is not None, f"{locator} is not displayed"
+    return found
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"] - 1
+        and b["x"] < a["x"] + a["width"] - 1
+        and a["y"] < b["y"] + b["height"] - 1
+        and b["y"] < a["y"] + a["height"] - 1
+    )
+
+
+def visible_boxes(page, selector: str) -> list[dict[str, float]]:  # noqa: ANN001
+    return [
+        b for el in page.locator(selector).all() if el.is_visible() and (b := el.bounding_box())
+    ]
+
+
+@pytest.fixture
+def wide_page(browser, app):  # noqa: ANN001, ANN201
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(app[1])
+    page.wait_for_selector("#question textarea[data-testid='textbox']")
+    yield page
+    context.close()
+
+
+def test_desktop_layout_has_no_overlaps_and_a_wide_question_box(wide_page, app) -> None:  # noqa: ANN001
+    page = wide_page
+    header = page.locator("#index-header").inner_text()
+    documents = len(app[0].sources())
+    assert f"{documents} documents" in header and "last updated" in header
+    assert not page.locator("#feedback-comment").is_visible()  # no feedback before an answer
+    bot = ask(page, HIKVISION_QUESTION)
+    page.locator("#feedback-comment textarea").wait_for(state="visible")
+
+    chat, question = box(page.locator("#chat")), box(page.locator("#question textarea"))
+    assert question["width"] >= 0.5 * chat["width"]
+    ask_btn, new_btn = box(page.locator("#ask")), box(page.locator("#new-chat"))
+    assert abs(new_btn["height"] - ask_btn["height"]) < 2  # "New conversation" on one line
+    assert abs(new_btn["y"] - ask_btn["y"]) < 2
+
+    # [n] markers look like the panel's links: the same blue
+    colour = "el => getComputedStyle(el).color"
+    assert bot.locator("a.cite").first.evaluate(colour) == "rgb(29, 78, 216)"
+    assert page.locator("#sources-panel a.cite").first.evaluate(colour) == "rgb(29, 78, 216)"
+
+    # no label, icon or button of the chat sits on top of another one or of a message
+    controls = visible_boxes(page, "#chat button, #chat label")
+    messages = visible_boxes(page, "#chat [data-testid='user'], #chat [data-testid='bot']")
+    for i, a in enumerate(controls):
+        assert not any(overlap(a, b) for b in controls[i + 1 :]), controls
+        assert not any(overlap(a, m) for m in messages), (a, messages)
+
+
+def test_no_answer_buttons_under_a_bubble_that_is_still_streaming(
+    wide_page, app, monkeypatch
+) -> None:  # noqa: ANN001
+    import threading
+
+    assistant, _ = app
+    release = threading.Event()
+    real_stream = assistant.stream
+
+    def slow_stream(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        release.wait(30)
+        yield from real_stream(*args, **kwargs)
+
+    monkeypatch.setattr(assistant, "stream", slow_stream)
+    page = wide_page
+    page.fill("#question textarea", HIKVISION_QUESTION)
+    page.keyboard.press("Enter")
+    try:
+        page.locator("#chat .typing").wait_for()
+        assert page.locator("#chat button[aria-label='Like']").filter(visible=True).count() == 0
+        assert (
+            page.locator("#chat button[aria-label='Copy message']").filter(visible=True).count()
+            <= 1
+        )
+    finally:
+        release.set()
+    page.locator("[data-testid='bot'] a.cite").first.wait_for()
+    assert page.locator("#chat button[aria-label='Like']").filter(visible=True).count() == 1
+
+
+def test_documents_table_shows_every_column_at_1280(wide_page, app) -> None:  # noqa: ANN001
+    page = wide_page
+    page.get_by_role("tab", name="Documents").click()
+    page.locator("#documents [role='gridcell']").first.wait_for()
+    frame = box(page.locator("#documents"))
+    heads = {
+        th.inner_text().strip(): box(th)
+        for th in page.locator("#documents thead th").filter(visible=True).all()
+        if th.inner_text().strip()
+    }
+    for name in ("File", "Title", "Publisher", "Date", "Passages"):
+        head = next(b for text, b in heads.items() if text.startswith(name))
+        assert head["width"] >= 60, name
+        assert head["x"] >= frame["x"] - 1, name
+        assert head["x"] + head["width"] <= frame["x"] + frame["width"] + 1, name
+    clipped = page.evaluate(
+        """() => {
+            const right = document.querySelector('#documents').getBoundingClientRect().right;
+            return [...document.querySelectorAll("#documents [role='gridcell']")]
+                .filter(cell => cell.scrollWidth > cell.clientWidth + 2
+                             || cell.scrollHeight > cell.clientHeight + 2
+                             || cell.getBoundingClientRect().right > right + 1)
+                .map(cell => cell.innerText);
+        }"""
+    )
+    assert clipped == []
+    rows = page.locator("#documents .virtual-body [role='row']")
+    assert rows.count() == len(app[0].sources())  # every document has its row, none cut off
+
+
+def test_phone_citation_click_shows_the_panel_and_keeps_the_other_sources(browser, app) -> None:  # noqa: ANN001
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        page.goto(app[1])
+        page.wait_for_selector("#question textarea[data-testid='textbox']")
+        bot = ask(page, HIKVISION_QUESTION)
+        links = bot.locator("a.cite")
+        cited = links.count()
+        assert cited >= 2
+        links.first.scroll_into_view_if_needed()
+        links.first.click()
+        passage = page.locator("#sources-panel .passage[data-n='1']")
+        passage.wait_for()
+        page.wait_for_function(
+            """() => {
+                const r = document.querySelector('#sources-panel .passage').getBoundingClientRect();
+                return r.top >= 0 && r.top < window.innerHeight * 0.6;
+            }"""
+        )
+        # the other sources stay listed under the opened passage
+        assert page.locator("#sources-panel .source-card").count() == cited - 1
+    finally:
+        context.close()

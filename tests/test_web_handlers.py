@@ -31,8 +31,11 @@ def _ask(pages: PageHandlers, question: str, conv: list | None = None, **filters
             filters.get("date_to"),
         )
     )
-    messages, conv, box, panel = steps[-1]
+    messages, conv, box, panel, feedback_row = steps[-1]
     assert box == ""  # the question box is cleared
+    # the feedback comment appears once the conversation has an answer, not before
+    assert feedback_row["visible"] is any(t.get("answer") for t in conv)
+    assert all(step[4] is gr.skip() or step[4] == gr.skip() for step in steps[:-1])
     return [messages, conv, panel, steps]
 
 
@@ -86,6 +89,7 @@ def test_follow_up_question_gets_the_conversation(
     assert len(messages) == 4 and 'href="#cite-1-' in messages[3]["content"]
     fresh = pages.new_conversation()
     assert fresh[0] == [] and fresh[1] == []
+    assert fresh[-1]["visible"] is False  # no feedback box without an answer
 
 
 def test_filters_restrict_the_cited_sources(fake_assistant: Assistant) -> None:
@@ -148,13 +152,14 @@ def test_documents_tab_upload_and_remove(fake_assistant: Assistant, tmp_path: Pa
     upload.write_text("# Ferry\n\nThe Tessaly ferry leaves Pier Nine every forty minutes.\n")
     bad = tmp_path / "notes.exe"
     bad.write_bytes(b"MZ")
-    status, cleared, rows, sources, publishers, removable = pages.on_upload(
+    status, cleared, rows, sources, publishers, removable, header = pages.on_upload(
         [str(upload), str(bad)], no_progress
     )
     assert "Indexed: uploads/ferry.md" in status and cleared is None
     assert "Not added: notes.exe: unsupported file type" in status
     assert "uploads/ferry.md" in [r[0] for r in rows]
     assert "uploads/ferry.md" in sources["choices"]
+    assert f"{len(rows)} documents" in header and "last updated" in header
     status, rows, *_ = pages.on_remove("uploads/ferry.md", no_progress)
     assert status == "Removed: uploads/ferry.md"
     assert "uploads/ferry.md" not in [r[0] for r in rows]

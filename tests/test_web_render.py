@@ -10,6 +10,7 @@ from assistant.web_render import (
     parse_cite,
     passage_context,
     render_answer,
+    render_header,
     render_passage,
     render_selected,
     safe_url,
@@ -77,8 +78,23 @@ def test_rendered_answer_lists_sources_and_conflicts() -> None:
     out = render_answer(answer, 0)
     assert "Sources disagree on the minister&#39;s title" in out
     assert "Minister of Industry" in out and "Minister of Foreign Affairs" in out
-    assert "(Reuters)" in out and "(Global Affairs Canada)" in out
-    assert out.count('href="#cite-0-2"') >= 2  # in the text, the conflict and the list
+    assert "Reuters" in out and "Global Affairs Canada" in out
+    assert out.count('class="conflict"') == 1  # one note, from the structured field
+    assert out.count('href="#cite-0-2"') == 2  # in the text and in the conflict note
+    assert "Sources:" not in out  # the sources are listed once, in the panel
+
+
+def test_clicked_passage_keeps_the_other_sources_listed() -> None:
+    answers = [{"citations": [_citation(n=1), _citation(n=2, title="Second")]}]
+    out = render_selected(answers, "#cite-0-1@5", lambda source: "0123456789quoted words")
+    assert out.index('class="passage"') < out.index("Other sources")
+    assert out.count('class="source-card"') == 1 and "Second" in out
+
+
+def test_header_says_what_is_indexed() -> None:
+    out = html.unescape(render_header(11, 32, "2026-12-01 02:46 UTC"))
+    assert "11 documents, 32 passages indexed" in out and "2026-12-01 02:46 UTC" in out
+    assert "1 document," in render_header(1, 3, None)
 
 
 def test_passage_context_highlights_the_quote_inside_its_document() -> None:
