@@ -38,6 +38,19 @@ if (!window.__assistantCiteBridge) {
     };
     setTimeout(reveal, 250);
   }, true);
+  // A new question is scrolled to the top of the chat, so a long answer streams in below
+  // it instead of pushing it out of view (the chatbot's own autoscroll is off).
+  let lastQuestion = null;
+  new MutationObserver(() => {
+    const asked = document.querySelectorAll("#chat [data-testid='user']");
+    const latest = asked[asked.length - 1];
+    if (!latest || latest === lastQuestion) return;
+    lastQuestion = latest;
+    const wrap = latest.closest('.bubble-wrap');
+    if (!wrap) return;
+    const top = latest.getBoundingClientRect().top - wrap.getBoundingClientRect().top;
+    wrap.scrollTop += top - 8;
+  }).observe(document.body, {childList: true, subtree: true});
 }
 """
 
@@ -60,7 +73,8 @@ a.cite:hover, #chat a.cite:hover { background: #bfdbfe; text-decoration: underli
 #ask-row > .form { flex: 1 1 auto !important; min-width: 0 !important; }
 #ask-row > button { flex: 0 0 auto !important; min-width: 0 !important; white-space: nowrap; }
 @media (max-width: 640px) { #ask-row { flex-wrap: wrap; } #ask-row > .form { flex-basis: 100%
-  !important; } #ask-row > button { flex: 1 1 40% !important; } }
+  !important; } #ask-row > button { flex: 1 1 0 !important; font-size: 0.95em;
+  padding-left: 0.5em; padding-right: 0.5em; } }
 #sources-title h3 { margin: 0; }
 #sources-panel ol.overview { list-style: none; padding: 0; margin: 0.4em 0 0 0; }
 #sources-panel .source-card { border: 1px solid var(--border-color-primary); border-radius: 8px;
@@ -103,6 +117,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                         latex_delimiters=[],
                         buttons=["copy"],
                         placeholder="Ask a question about the documents.",
+                        autoscroll=False,
                     )
                     with gr.Row(elem_id="ask-row"):
                         question = gr.Textbox(

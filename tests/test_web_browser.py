@@ -258,9 +258,9 @@ def wide_page(browser, app):  # noqa: ANN001, ANN201
 
 def test_desktop_layout_has_no_overlaps_and_a_wide_question_box(wide_page, app) -> None:  # noqa: ANN001
     page = wide_page
-    header = page.locator("#index-header").inner_text()
-    documents = len(app[0].sources())
-    assert f"{documents} documents" in header and "last updated" in header
+    documents = len(app[0].sources())  # the header is refreshed when the page loads
+    page.locator("#index-header").get_by_text(f"{documents} documents").wait_for()
+    assert "last updated" in page.locator("#index-header").inner_text()
     assert not page.locator("#feedback-comment").is_visible()  # no feedback before an answer
     bot = ask(page, HIKVISION_QUESTION)
     page.locator("#feedback-comment textarea").wait_for(state="visible")
@@ -355,6 +355,14 @@ def test_phone_citation_click_shows_the_panel_and_keeps_the_other_sources(browse
         links = bot.locator("a.cite")
         cited = links.count()
         assert cited >= 2
+        for control in ("#question textarea", "#ask", "#new-chat"):  # nothing off-screen
+            edge = box(page.locator(control))
+            assert edge["x"] >= 0 and edge["x"] + edge["width"] <= 390, control
+        for button in ("#ask", "#new-chat"):  # the label fits inside its button
+            assert page.locator(button).evaluate("b => b.scrollWidth <= b.clientWidth + 1")
+        # the long answer streamed in below the question, which is still in view
+        question, chat = box(page.locator("[data-testid='user']").last), box(page.locator("#chat"))
+        assert question["y"] >= chat["y"] - 1
         links.first.scroll_into_view_if_needed()
         links.first.click()
         passage = page.locator("#sources-panel .passage[data-n='1']")
