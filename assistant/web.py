@@ -41,15 +41,26 @@ if (!window.__assistantCiteBridge) {
   // A new question is scrolled to the top of the chat, so a long answer streams in below
   // it instead of pushing it out of view (the chatbot's own autoscroll is off).
   let lastQuestion = null;
+  let pinned = null;  // the question kept at the top until the reader scrolls
+  const unpin = () => { pinned = null; };
   new MutationObserver(() => {
     const asked = document.querySelectorAll("#chat [data-testid='user']");
     const latest = asked[asked.length - 1];
-    if (!latest || latest === lastQuestion) return;
-    lastQuestion = latest;
-    const wrap = latest.closest('.bubble-wrap');
+    if (latest && latest !== lastQuestion) {
+      lastQuestion = pinned = latest;
+      const wrap = latest.closest('.bubble-wrap');
+      if (wrap && !wrap.__assistantUnpin) {
+        wrap.__assistantUnpin = true;
+        for (const kind of ['wheel', 'touchmove', 'keydown']) {
+          wrap.addEventListener(kind, unpin, {passive: true});
+        }
+      }
+    }
+    if (!pinned || !pinned.isConnected) return;
+    const wrap = pinned.closest('.bubble-wrap');
     if (!wrap) return;
-    const top = latest.getBoundingClientRect().top - wrap.getBoundingClientRect().top;
-    wrap.scrollTop += top - 8;
+    const top = pinned.getBoundingClientRect().top - wrap.getBoundingClientRect().top;
+    if (Math.abs(top - 8) > 2) wrap.scrollTop += top - 8;
   }).observe(document.body, {childList: true, subtree: true});
 }
 """
