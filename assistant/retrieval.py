@@ -124,8 +124,11 @@ def _date_bound(value: str | None, upper: bool) -> int:
     if not value:
         return 0
     match = _DATE_FILTER.fullmatch(value)
-    year, month, day = (int(g or 0) for g in match.groups()) if match else (0, 0, 0)
+    parts = [int(g) for g in match.groups() if g is not None] if match else [0]
+    year, month, day = (parts + [0, 0])[:3]
     try:
+        if 0 in parts:
+            raise ValueError("month 0 or day 0")
         dt.date(year, month or 1, day or 1)  # month 13, day 45, February 30 ...: no
     except ValueError:
         raise ValueError(
