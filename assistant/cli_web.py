@@ -122,7 +122,9 @@ def export(
             with out.open("w", encoding="utf-8", newline="") as handle:
                 handle.write(buffer.getvalue())
         except OSError as exc:
-            raise _fail(f"--out {out}: cannot write there ({exc.strerror or exc})") from exc
+            blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+            reason = f"{blocker} is a file, not a folder" if blocker else exc.strerror or exc
+            raise _fail(f"--out {out}: cannot write there ({reason})") from exc
     typer.secho(f"{count} feedback rows from {path}", err=True)
 
 

@@ -76,7 +76,8 @@ class FeedbackStore:
         """A connection; ``create`` makes the file and table (writers), else they must exist."""
         if self.path.is_dir():
             raise FeedbackStoreError(
-                f"feedback store {self.path} is a folder; point feedback_path at a file"
+                f"feedback store {self.path} is a folder; point feedback_path "
+                "(ASSISTANT_FEEDBACK_PATH, --feedback-path) at a file"
             )
         try:
             if create:
