@@ -47,7 +47,7 @@ def signature_problem(
     if not timestamp or not signature:
         return "missing signature headers"
     if not (timestamp.isascii() and timestamp.isdigit()):
-        return "non-numeric X-Slack-Request-Timestamp"
+        return "X-Slack-Request-Timestamp is not a number of seconds"
     if abs(time.time() - int(timestamp)) > SIGNATURE_MAX_AGE_S:
         return "stale X-Slack-Request-Timestamp"
     base = b"v0:" + timestamp.encode() + b":" + body
