@@ -58,6 +58,7 @@ def build_assistant(**overrides: Any) -> Assistant:
     from assistant.core import Assistant
 
     settings = load_cli_settings(**overrides)
+    _require_folder(settings.index_dir, "--index-dir")
     try:
         return Assistant(settings)
     except Exception as exc:  # noqa: BLE001 - show store/model problems plainly
@@ -67,6 +68,17 @@ def build_assistant(**overrides: Any) -> Assistant:
         if isinstance(exc, StoreUnavailableError | FileNotFoundError | IndexCorruptError):
             raise _fail(str(exc)) from exc
         raise
+
+
+def _require_folder(path: Path, option: str) -> None:
+    """A one-line error when ``path`` (or a parent of it) is a file, not a folder
+    (Chroma and SQLite would fail deep inside with a traceback)."""
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            if not candidate.is_dir():
+                where = "is a file" if candidate == path else f"is under the file {candidate}"
+                raise _fail(f"the index folder {path} {where}; pass {option} a folder path")
+            return
 
 
 def run_sync(assistant: Assistant, quiet: bool = False) -> SyncReport:
@@ -140,7 +152,9 @@ def index(
 ) -> None:
     """Sync the corpus into the index: embed new and changed files, drop deleted ones."""
     if rebuild:
-        _remove_index(load_cli_settings(index_dir=index_dir).index_dir)
+        folder = load_cli_settings(index_dir=index_dir).index_dir
+        _require_folder(folder, "--index-dir")
+        _remove_index(folder)
     assistant = build_assistant(corpus_dir=corpus, index_dir=index_dir, chroma_url=chroma_url)
     report = run_sync(assistant)
     print_report(report)
@@ -374,7 +388,11 @@ def chat(
             break
         if not question:
             break
-        answer = _stream_answer(assistant, question, history)
+        try:
+            answer = _stream_answer(assistant, question, history)
+        except ValueError as exc:  # not text, bad filter: say so and keep the chat going
+            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            continue
         history += [
             {"role": "user", "content": question},
             {"role": "assistant", "content": answer.answer},

@@ -8,11 +8,14 @@ the settings' host, port, login and upload limit. Rendering lives in
 """
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from assistant import web_render as render
 from assistant.core import Assistant
+from assistant.settings import WebSettings
 from assistant.web_api import ASK_DESCRIPTION, ASK_STREAM_DESCRIPTION, api_functions
 from assistant.web_handlers import PageHandlers
+from assistant.web_login import LoginThrottle, LoginThrottleMiddleware
 
 UPLOAD_TYPES = [".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"]
 
@@ -236,7 +239,7 @@ def launch(
     port = web.port if port is None else port
     if port == 0:
         port = free_port(host or web.host)
-    auth = (web.username, web.password) if web.username and web.password else None
+    auth = web.login()  # ValueError when only one of username/password is set
     demo = build_ui(assistant)
     demo.queue(default_concurrency_limit=4)
     _, url, _ = demo.launch(
@@ -253,8 +256,15 @@ def launch(
         footer_links=["api"],
         run_history=False,
         share=False,
+        app_kwargs={"middleware": [login_throttle(web)]} if auth else None,
     )
     return demo, url
+
+
+def login_throttle(web: WebSettings) -> Middleware:
+    """The per-client failed-login lockout in front of Gradio's ``/login`` (see ``web_login``)."""
+    throttle = LoginThrottle(web.login_max_failures, web.login_lockout_s, web.login_lockout_max_s)
+    return Middleware(LoginThrottleMiddleware, throttle=throttle)
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -8,6 +8,8 @@ No ``from __future__ import annotations``: Gradio reads these hints at run time.
 from collections.abc import Iterator
 from typing import Any, Literal, TypedDict
 
+import gradio as gr
+
 from assistant.core import Assistant
 
 
@@ -68,9 +70,13 @@ def api_functions(assistant: Assistant) -> tuple[Any, Any]:
         history: list[HistoryItem] | None = None,
         filters: AskFilters | None = None,
     ) -> dict:
-        return assistant.ask(
-            question, history=list(history or []), filters=dict(filters or {}) or None
-        ).to_json_dict()
+        try:
+            answer = assistant.ask(
+                question, history=list(history or []), filters=dict(filters or {}) or None
+            )
+        except ValueError as exc:  # empty question, unknown filter key, bad date
+            raise gr.Error(str(exc), print_exception=False) from exc
+        return answer.to_json_dict()
 
     def ask_stream(
         question: str,
@@ -78,14 +84,17 @@ def api_functions(assistant: Assistant) -> tuple[Any, Any]:
         filters: AskFilters | None = None,
     ) -> Iterator[StreamEvent]:
         text = ""
-        for item in assistant.stream(
-            question, history=list(history or []), filters=dict(filters or {}) or None
-        ):
-            if isinstance(item, str):
-                text += item
-                yield {"done": False, "text": text, "answer": None}
-            else:
-                yield {"done": True, "text": item.answer, "answer": item.to_json_dict()}
+        try:
+            for item in assistant.stream(
+                question, history=list(history or []), filters=dict(filters or {}) or None
+            ):
+                if isinstance(item, str):
+                    text += item
+                    yield {"done": False, "text": text, "answer": None}
+                else:
+                    yield {"done": True, "text": item.answer, "answer": item.to_json_dict()}
+        except ValueError as exc:  # the same errors /ask reports
+            raise gr.Error(str(exc), print_exception=False) from exc
 
     ask.__doc__, ask_stream.__doc__ = ASK_DESCRIPTION, ASK_STREAM_DESCRIPTION
     return ask, ask_stream
