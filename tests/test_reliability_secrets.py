@@ -132,7 +132,7 @@ def test_feedback_rows_and_exports_hold_no_secret(
     assistant = Assistant(load_settings(), embeddings=CountingEmbeddings())
     assistant.sync()
     pages = PageHandlers(assistant)
-    *_, (_, conv, _, _) = pages.respond(HIKVISION_QUESTION, [], None, None, None, None)
+    *_, (_, conv, _, _, _) = pages.respond(HIKVISION_QUESTION, [], None, None, None, None)
     for liked in (True, False):
         pages.on_like(
             conv, "a comment", gr.LikeData(None, {"index": 1, "value": "", "liked": liked})
