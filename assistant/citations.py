@@ -25,6 +25,8 @@ def refusal_text(looked_for: list[str]) -> str:
 def _join(items: list[str]) -> str:
     quoted = [f'"{item}"' for item in items]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
 _MARKER = re.compile(r"\[(\d+)\]")
 
 

@@ -24,17 +24,15 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.english import CHANGE_WORDS, MONTHS, SPELLED_NUMBERS
 from assistant.extractive import Candidate
-from assistant.question import SPELLED_NUMBERS
 from assistant.text import normalize, stopwords, terms, words
 
 # Masked contexts of two values at least this similar describe the same claim.
 SAME_CLAIM_SIMILARITY = 0.72
 CONTEXT_WORDS = 7  # words kept on each side of a value for its masked context
 
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december"
-).split()
+_MONTH_NAMES = list(MONTHS)
 _MONTHS = "|".join(_MONTH_NAMES)
 _DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>\d{{4}}))?"
@@ -72,13 +70,6 @@ _TITLE = re.compile(
 _NAME_AFTER = re.compile(r"^\s*,?\s*((?:[A-Z][\w'’.-]+\s*){1,3})")
 _NAME_BEFORE = re.compile(r"((?:[A-Z][\w'’.-]+\s*){1,3}),?\s*(?:the\s+|is\s+|was\s+|as\s+)?$")
 # Words that make two values true at different times: a change, or a time contrast.
-CHANGE_WORDS = set(
-    (
-        "reduced reduce reduces reducing lowered lowers raised raises increased increases cut "
-        "revised revises amended updated extended shortened later subsequently initially "
-        "originally previously"
-    ).split()
-)
 _ROLE_WORDS = {w.lower() for w in re.split(r"[|\s-]+", _ROLES)} | {"of", "for", "the", "and"}
 
 
@@ -192,6 +183,19 @@ def masked_context(text: str, value: Value) -> str:
     return " ".join([*before, "something", *after])
 
 
+def _trim_title(value: Value, other_text: str) -> Value:
+    """A title without the words the other sentence also uses (a shared name is not what
+    the two disagree on): "Minister of Foreign Affairs Anna Berg" vs "Trade Minister Anna
+    Berg" disputes "foreign affairs" against "trade"."""
+    shared = set(words(other_text))
+    key = tuple(w for w in value.key if w not in shared)
+    shown = value.shown.split()
+    while len(shown) > 1 and set(words(shown[-1])) <= shared - _ROLE_WORDS:
+        shown.pop()  # a shared name swallowed by the title's pattern goes back to the text
+    text = " ".join(shown)
+    return Value(value.kind, key, text, value.start, value.start + len(text), value.holder)
+
+
 def _reports_change(context: str) -> bool:
     return bool(set(words(context)) & CHANGE_WORDS)
 
@@ -218,6 +222,10 @@ def find_conflicts(
                 continue
             for va in values[id(a)]:
                 for vb in values[id(b)]:
+                    if va.kind == "title" == vb.kind:
+                        va, vb = _trim_title(va, b.text), _trim_title(vb, a.text)
+                        if not va.key or not vb.key:
+                            continue
                     if comparable(va, vb) and not compatible(va, vb):
                         pairs.append((a, va, b, vb))
     if not pairs:

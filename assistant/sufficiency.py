@@ -143,9 +143,12 @@ def _decide_part(
         return PartDecision(part, typed[0], 1.0)
     paraphrased = _paraphrases(part, pool, matcher)
     best, meaning = 0.0, 0.0
+    # A follow-up that asks only for a kind of answer ("and under which act?") needs only
+    # a sentence of that kind that is still about the earlier question.
+    only_kind = not part.focus
     for cand in typed:
         coverage = _coverage(cand, part, weights, paraphrased) / total
-        if sufficient(coverage, cand.semantic):
+        if sufficient(coverage, cand.semantic) or (only_kind and coverage >= LOW_FOCUS_COVERAGE):
             return PartDecision(part, cand, coverage, meaning=cand.semantic)
         best, meaning = max(best, coverage), max(meaning, cand.semantic)
     return PartDecision(part, None, best, meaning, missing or list(part.focus_words))
