@@ -81,7 +81,21 @@ def citation_for(candidate: Candidate, n: int) -> Citation:
         end=candidate.end,
         score=round(max(0.0, min(1.0, candidate.score)), 4),
         chunk_id=meta.get("chunk_id"),
+        instructions=flagged_sentences(candidate),
     )
+
+
+def flagged_sentences(candidate: Candidate) -> list[str]:
+    """The instruction sentences the indexer flagged in the candidate's passage."""
+    spans = str(candidate.doc.metadata.get("instructions") or "")
+    base = int(candidate.doc.metadata.get("start", 0))
+    text = candidate.doc.page_content
+    out = []
+    for span in filter(None, spans.split(";")):
+        start, _, end = span.partition("-")
+        if start.isdigit() and end.isdigit():
+            out.append(text[int(start) - base : int(end) - base])
+    return [s for s in out if s]
 
 
 class _Citer:

@@ -54,7 +54,7 @@ _SPELLED = "|".join(SPELLED_NUMBERS)
 _COUNT = re.compile(
     rf"\b(?P<num>\d[\d,]*(?:\.\d+)?|(?:{_SPELLED})(?:[- ](?:{_SPELLED}))?)"
     r"(?:\s+(?:more|other|additional|new|separate|different|of\s+its|of\s+the))?"
-    r"[\s-]+(?P<noun>[a-z][a-z-]+)",
+    r"[\s-]+(?P<noun>[a-z][a-z-]+)(?:\s+(?P<noun2>[a-z][a-z-]+))?",
     re.IGNORECASE,
 )
 # Role nouns that head an official title ("Minister of ...", "Industry Minister").
@@ -138,8 +138,12 @@ def extract_values(text: str) -> list[Value]:
         noun = m.group("noun").lower()
         if num is None or noun in stopwords() or noun in _MONTH_NAMES:
             continue
-        found.append(Value("count", (num,), m.group(0), *m.span(), holder=noun))
-        taken.append(m.span())
+        end = m.end("noun")
+        second = (m.group("noun2") or "").lower()
+        if second and second not in stopwords() and second.endswith("s") and not noun.endswith("s"):
+            noun, end = f"{noun} {second}", m.end("noun2")  # "five pumping stations"
+        found.append(Value("count", (num,), text[m.start() : end], m.start(), end, holder=noun))
+        taken.append((m.start(), end))
     for m in _TITLE.finditer(text):
         key = tuple(sorted(set(words(m.group(0))) - _ROLE_WORDS))
         if not key:
@@ -167,7 +171,7 @@ def comparable(a: Value, b: Value) -> bool:
     if a.kind != b.kind:
         return False
     if a.kind == "count":
-        return terms(a.holder) == terms(b.holder)
+        return terms(a.holder)[-1:] == terms(b.holder)[-1:]
     if a.kind == "title":
         mine, theirs = set(words(a.holder)), set(words(b.holder))
         return bool(mine & theirs) if mine and theirs else True
