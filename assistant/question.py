@@ -167,9 +167,12 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
     parts = []
     for text in split_parts(question):
         kind, type_words = answer_type(text)
-        skip = (set(type_words) & (GENERIC_TYPE_NOUNS | LAW_NOUNS)) | (
-            OUTCOME_VERBS if kind == "outcome" else set()
-        )
+        # "many" in "how many", "date", "act" only name the kind of answer; a specific type
+        # noun ("revenue", "judge") is also what the question is about, so it stays.
+        naming = {w for w in type_words if w not in TYPE_NOUNS or w in GENERIC_TYPE_NOUNS}
+        skip = naming | (set(type_words) & LAW_NOUNS)
+        if kind == "outcome":
+            skip |= OUTCOME_VERBS
         shown = _focus_words(text, skip)
         extra = {t: w for t, w in earlier.items() if t not in shown}
         parts.append(
