@@ -190,9 +190,10 @@ def _load_history(path: Path | None) -> list[dict[str, str]]:
 
 
 def render_answer(answer: Answer) -> str:
-    lines = [answer.answer, ""]
+    lines = [answer.answer]
     if answer.not_answered:
-        lines[1:1] = ["Not in the sources: " + "; ".join(f"{p}?" for p in answer.not_answered), ""]
+        lines.append("Not in the sources: " + "; ".join(f"{p}?" for p in answer.not_answered))
+    lines.append("")
     for c in answer.citations:
         where = ", ".join(x for x in (c.publisher, c.date) if x)
         lines.append(f"[{c.n}] {c.title or c.source}" + (f" ({where})" if where else ""))
