@@ -72,7 +72,7 @@ def run_sync(assistant: Assistant, quiet: bool = False) -> SyncReport:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from assistant.indexer import IndexBusyError
+    from assistant.indexer import IndexBusyError, IndexDiskFullError
     from assistant.state import IndexCorruptError
 
     console = Console(stderr=True, quiet=quiet)
@@ -93,7 +93,7 @@ def run_sync(assistant: Assistant, quiet: bool = False) -> SyncReport:
 
         try:
             return assistant.sync(on_progress)
-        except (IndexBusyError, IndexCorruptError, FileNotFoundError) as exc:
+        except (IndexBusyError, IndexCorruptError, IndexDiskFullError, FileNotFoundError) as exc:
             raise _fail(str(exc)) from exc
 
 
@@ -271,13 +271,13 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 
 def _require_index(assistant: Assistant) -> None:
-    from assistant.state import IndexCorruptError
+    from assistant.state import IndexCorruptError, IndexMismatchError
 
     if not assistant.index.state.exists():
         raise _fail(f"no index in {assistant.settings.index_dir}; run `assistant index` first")
     try:
         assistant.index.check()
-    except IndexCorruptError as exc:
+    except (IndexCorruptError, IndexMismatchError) as exc:
         raise _fail(str(exc)) from exc
 
 

@@ -1,7 +1,9 @@
 """``CorpusIndex``: the Chroma vectors, the committed state and BM25, kept together.
 
-Readers see exactly the committed state: dense hits not in it are ignored and
-BM25 is rebuilt whenever the state version moves (another process indexed).
+Readers see exactly the committed state: dense hits not in it are ignored (and the
+search reaches past as many uncommitted vectors as the store holds, so they can never
+crowd out committed ones), BM25 is rebuilt whenever the state version moves (another
+process indexed), and vectors made by another embedding model are never searched.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.bm25 import BM25Index, TermTable
-from assistant.state import FileRecord, IndexCorruptError, IndexState
+from assistant.state import FileRecord, IndexCorruptError, IndexMismatchError, IndexState
 from assistant.store import VectorStore
+
+EXACT_SEARCH_MAX = 200_000  # committed chunks compared exactly while leftovers exist
 
 
 class CorpusIndex:
@@ -26,9 +31,13 @@ class CorpusIndex:
         embeddings: Embeddings,
         chroma_url: str | None = None,
         collection: str = "assistant",
+        vectors_signature: str | None = None,
     ) -> None:
         self.index_dir = index_dir
         self.embeddings = embeddings
+        self.vectors_signature = vectors_signature  # None: trust whatever is stored
+        self._vectors_match = True
+        self._exact: tuple[int, list[str], np.ndarray] | None = None
         self.state = IndexState(index_dir)
         self.store = VectorStore(index_dir, chroma_url, collection, embeddings)
         self._bm25: BM25Index | None = None
@@ -57,6 +66,7 @@ class CorpusIndex:
             self._bm25 = bm25
             self._files = self.state.files()
             self._sources = None
+            self._vectors_match = self._read_vectors_match()
             self._checked_at = time.monotonic()
             return bm25
 
@@ -65,8 +75,66 @@ class CorpusIndex:
         if self._bm25 is None or time.monotonic() - self._checked_at > max_age_s:
             if self._bm25 is None or self.state.version() != self._bm25.version:
                 return self.refresh_bm25()
+            self._vectors_match = self._read_vectors_match()
             self._checked_at = time.monotonic()
         return self._bm25
+
+    def _read_vectors_match(self) -> bool:
+        if self.vectors_signature is None or not self.state.exists():
+            return True
+        stored = self.state.get_meta("vectors")
+        return stored is None or stored == self.vectors_signature
+
+    def vectors_usable(self) -> bool:
+        """False while the stored vectors come from another embedding model (a sync is
+        re-embedding them, or one is needed): dense search would compare apples and pears."""
+        self.current()
+        return self._vectors_match
+
+    def dense_search(
+        self, vector: list[float], k: int, sources: set[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` nearest committed chunks (of ``sources`` if given): (chunk id, cosine
+        similarity), best first.
+
+        When the store holds vectors that are not committed (a sync in progress, or one
+        that was interrupted, until the next sync removes them), HNSW cannot be trusted
+        to reach the committed ones: 100,000 near-identical leftovers fill any top-k, and
+        a filtered HNSW search gets lost among them. Then the committed vectors are
+        compared exactly instead (read once per state version).
+        """
+        live = self.current().position
+        stored = self.store.count()
+        if stored > len(live) and len(live) <= EXACT_SEARCH_MAX:
+            return self._exact_search(vector, k, sources)
+        where = {"source": {"$in": sorted(sources)}} if sources is not None else None
+        only = list(live) if stored > len(live) else None
+        found: dict[str, float] = {}
+        for cid, sim in self.store.search_ids(vector, k, where, ids=only):
+            if cid in live and cid not in found:
+                found[cid] = sim
+        return list(found.items())
+
+    def _exact_search(
+        self, vector: list[float], k: int, sources: set[str] | None
+    ) -> list[tuple[str, float]]:
+        bm25 = self.current()
+        with self._lock:
+            if self._exact is None or self._exact[0] != bm25.version:
+                ids, matrix = self.store.vectors(list(bm25.ids))
+                norms = np.linalg.norm(matrix, axis=1, keepdims=True) if len(ids) else 1.0
+                self._exact = (bm25.version, ids, matrix / np.maximum(norms, 1e-12))
+            _, ids, matrix = self._exact
+        if not ids:
+            return []
+        query = np.asarray(vector, dtype=np.float32)
+        sims = matrix @ (query / max(float(np.linalg.norm(query)), 1e-12))
+        if sources is not None:
+            chunk_sources = self.chunk_sources()
+            keep = np.array([chunk_sources.get(cid) in sources for cid in ids], dtype=bool)
+            sims = np.where(keep, sims, -np.inf)
+        order = np.argsort(-sims, kind="stable")[:k]
+        return [(ids[i], float(sims[i])) for i in order if np.isfinite(sims[i])]
 
     def files(self) -> dict[str, FileRecord]:
         self.current()
@@ -101,6 +169,11 @@ class CorpusIndex:
         with self.state.connection() as conn:
             live = conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         stored = self.store.count()
+        if self.vectors_signature is not None and not self._read_vectors_match():
+            raise IndexMismatchError(
+                f"the index in {self.index_dir} was embedded with other embedding settings "
+                "(model, backend or dimension); run `assistant index` to re-embed it"
+            )
         if stored < live:
             raise IndexCorruptError(
                 f"the vector store in {self.index_dir} holds {stored} of the {live} indexed "

@@ -7,12 +7,19 @@ collection so that indexing embeds each chunk exactly once.
 
 from __future__ import annotations
 
+import re
+import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class StoreUnavailableError(RuntimeError):
@@ -62,6 +69,7 @@ class VectorStore:
         from langchain_chroma import Chroma
 
         self.client = make_chroma_client(index_dir, chroma_url)
+        self.path = None if chroma_url else index_dir / "chroma"  # embedded store's folder
         self.embeddings = embeddings
         self.langchain = Chroma(
             client=self.client,
@@ -94,6 +102,64 @@ class VectorStore:
                 return found
             offset += page
 
+    def metadatas(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """id -> stored metadata for those of ``ids`` that are stored."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), 5000):
+            got = self.collection.get(ids=ids[start : start + 5000], include=["metadatas"])
+            found.update(zip(got["ids"], (m or {} for m in got["metadatas"]), strict=True))
+        return found
+
+    def vectors(self, ids: list[str]) -> tuple[list[str], np.ndarray]:
+        """(the stored ones of ``ids``, their vectors as rows), in the order of ``ids``."""
+        rows: dict[str, Any] = {}
+        for start in range(0, len(ids), 5000):
+            got = self.collection.get(ids=ids[start : start + 5000], include=["embeddings"])
+            rows.update(zip(got["ids"], got["embeddings"], strict=True))
+        kept = [cid for cid in ids if cid in rows]
+        matrix = np.asarray([rows[cid] for cid in kept], dtype=np.float32)
+        return kept, matrix.reshape(len(kept), -1)
+
+    def compact(self, ids: list[str]) -> None:
+        """Keep only ``ids``, in a fresh collection, and give the disk space of everything
+        else back. Deleted vectors otherwise keep their space in Chroma's HNSW files and
+        SQLite database; this copies the kept ones out and back in (interrupted half-way,
+        the next sync re-embeds whatever is missing)."""
+        kept: dict[str, list] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
+        for start in range(0, len(ids), 5000):
+            got = self.collection.get(
+                ids=ids[start : start + 5000], include=["embeddings", "documents", "metadatas"]
+            )
+            for key in kept:
+                kept[key].extend(got[key])
+        self.reset()
+        for start in range(0, len(kept["ids"]), 5000):
+            part = slice(start, start + 5000)
+            self.collection.add(**{key: values[part] for key, values in kept.items()})
+
+    def reclaim_space(self) -> None:
+        """Embedded store only, best effort: delete the folders of dropped collections
+        (Chroma leaves them behind) and VACUUM its SQLite file."""
+        if self.path is None:
+            return
+        database = self.path / "chroma.sqlite3"
+        try:
+            with closing(sqlite3.connect(database, timeout=5)) as conn:
+                live = {row[0] for row in conn.execute("SELECT id FROM segments")}
+                conn.execute("VACUUM")
+        except sqlite3.Error:
+            return  # busy (another process reading): the space comes back next time
+        for folder in self.path.iterdir():
+            if folder.is_dir() and _UUID.fullmatch(folder.name) and folder.name not in live:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def reset(self) -> None:
+        """Drop every vector and start an empty collection (which may take another
+        dimension); also gives the disk space of the old one back."""
+        self.langchain.reset_collection()
+        self.collection = self.langchain._collection
+        self.reclaim_space()
+
     def count(self) -> int:
         return self.collection.count()
 
@@ -111,9 +177,14 @@ class VectorStore:
         return [(doc, 1.0 - float(distance)) for doc, distance in results]
 
     def search_ids(
-        self, vector: list[float], k: int, where: dict[str, Any] | None = None
+        self,
+        vector: list[float],
+        k: int,
+        where: dict[str, Any] | None = None,
+        ids: list[str] | None = None,
     ) -> list[tuple[str, float]]:
-        """Like ``search`` but ids only: (chunk id, cosine similarity), best first.
+        """Like ``search`` but ids only: (chunk id, cosine similarity), best first;
+        ``ids`` restricts the search to those ids.
 
         Leaving texts and metadata out of the reply makes a top-100 query about 5x faster
         (BENCHMARKS.md); the caller reads the few texts it keeps from the index state.
@@ -121,8 +192,16 @@ class VectorStore:
         count = self.count()
         if count == 0:
             return []
+        if ids is not None:
+            count = min(count, len(ids))
+            if count == 0:
+                return []
         result = self.collection.query(
-            query_embeddings=[vector], n_results=min(k, count), where=where, include=["distances"]
+            query_embeddings=[vector],
+            n_results=min(k, count),
+            where=where,
+            ids=ids,
+            include=["distances"],
         )
         return [
             (cid, 1.0 - float(distance))
