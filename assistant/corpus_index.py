@@ -9,6 +9,7 @@ process indexed), and vectors made by another embedding model are never searched
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from assistant.bm25 import BM25Index, TermTable
 from assistant.state import FileRecord, IndexCorruptError, IndexMismatchError, IndexState
 from assistant.store import VectorStore
 
+log = logging.getLogger(__name__)
 EXACT_SEARCH_MAX = 200_000  # committed chunks compared exactly while leftovers exist
 
 
@@ -62,7 +64,12 @@ class CorpusIndex:
                 version, ids, texts = self.state.live_chunks(set(previous.ids) if previous else ())
                 bm25 = BM25Index.build(ids, texts, version, previous)
                 if self.state.exists():
-                    bm25.save(self.bm25_dir)
+                    try:
+                        bm25.save(self.bm25_dir)
+                    except OSError:
+                        if force_save:  # the sync reports it (e.g. a full disk)
+                            raise
+                        log.warning("could not save the BM25 index in %s", self.bm25_dir)
             self._bm25 = bm25
             self._files = self.state.files()
             self._sources = None

@@ -11,7 +11,6 @@ Order of work, chosen so that a crash at any point is harmless:
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import json
 import os
@@ -24,6 +23,15 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from assistant.chunking import Chunk, chunk_document
+from assistant.disk import (
+    RESERVE_BYTES,
+    IndexDiskFullError,
+    chunk_bytes,
+    disk_full_error,
+    ensure_free_space,
+    free_bytes,
+    is_disk_full,
+)
 from assistant.documents import DocumentError, file_sha256, iter_corpus_files, load_document
 from assistant.embeddings import embeddings_identity
 from assistant.settings import Settings
@@ -34,27 +42,6 @@ COMPACT_MIN = 1000  # leftover vectors that, outnumbering the live ones, trigger
 
 class IndexBusyError(RuntimeError):
     """Another process is syncing this index right now."""
-
-
-class IndexDiskFullError(RuntimeError):
-    """The disk holding the index filled up during a sync; nothing was committed."""
-
-
-_DISK_FULL_MESSAGES = ("no space left on device", "database or disk is full", "os error 28")
-
-
-def is_disk_full(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what caused it) is a full disk, however the library words it."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
-            return True
-        if any(m in str(current).lower() for m in _DISK_FULL_MESSAGES):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
 
 
 @dataclass
@@ -147,13 +134,12 @@ def sync_corpus(
         )
     try:
         return _sync(corpus_dir, index, settings, progress)
+    except IndexDiskFullError:
+        raise
     except Exception as exc:
-        if is_disk_full(exc):
-            raise IndexDiskFullError(
-                f"no space left on device at {index.index_dir}: free some space there (or "
-                "point --index-dir elsewhere), then run `assistant index` again; questions "
-                "are still answered from the last complete index"
-            ) from exc
+        # Chroma words a full disk as e.g. "Failed to apply logs to the metadata segment".
+        if is_disk_full(exc) or free_bytes(index.index_dir) < RESERVE_BYTES:
+            raise disk_full_error(index.index_dir) from exc
         raise
 
 
@@ -294,6 +280,16 @@ def _embed_and_upsert(
         if c.id not in stored or stored[c.id].get("title") != c.metadata.get("title")
     ]
     todo.sort(key=lambda c: len(embedding_text(c)))
+    dimension = embeddings_identity(settings.embedding, index.embeddings)["dimension"]
+
+    def check_space(part: list[Chunk], factor: int) -> None:
+        if index.store.path is not None:  # an embedded store: the vectors go to this disk
+            ensure_free_space(
+                index.index_dir,
+                factor * chunk_bytes(((c.text, c.metadata) for c in part), dimension),
+            )
+
+    check_space(todo, 1)  # before writing anything: the previous index stays intact
     done = len(chunks) - len(todo)
     if progress and chunks:
         progress("embed", done, len(chunks))
@@ -301,6 +297,7 @@ def _embed_and_upsert(
         pending: Future | None = None
         for start in range(0, len(todo), batch):
             part = todo[start : start + batch]
+            check_space(part, 2)  # the disk may fill up meanwhile (other writers)
             vectors = index.embeddings.embed_documents([embedding_text(c) for c in part])
             if pending is not None:
                 pending.result()  # one write in flight at most; re-raises its error

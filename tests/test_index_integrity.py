@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import io
+import json
+import os
 import queue
 import subprocess
 import sys
@@ -222,6 +224,76 @@ def test_removing_many_orphans_gives_the_disk_space_back(fake_assistant: Assista
     assert after < clean + (bloated - clean) // 4
     hits = fake_assistant.retriever.retrieve(HIKVISION_QUESTION, mode="dense", k=5)
     assert len(hits) == 5
+
+
+# --- 3. a full disk ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):  # noqa: ANN201 - yields the mount point
+    """An 8 MB tmpfs (root only; CI runs as root)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs to fill up needs root")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+@pytest.mark.slow
+def test_a_full_disk_stops_the_sync_with_one_line_and_the_previous_index_answers(
+    tmp_path: Path, small_disk: Path
+) -> None:
+    from tests.conftest import copy_corpus
+    from tests.test_reliability_index import cli_env, make_corpus
+
+    corpus = copy_corpus(tmp_path / "corpus")
+    index = small_disk / "index"
+    env = cli_env(corpus, index)
+    assert cli(env, "index").returncode == 0
+    make_corpus(corpus, 300, seed=4)  # ~25 MB of index: more than the disk holds
+
+    full = cli(env, "index")
+
+    assert full.returncode == 2 and "Traceback" not in full.stderr
+    message = [line for line in full.stderr.splitlines() if line.strip()]
+    assert len(message) == 1, full.stderr
+    assert message[0].startswith(f"error: no space left on device at {index} ")
+    assert "run `assistant index` again" in message[0]
+    listed = cli(env, "sources")
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 11
+    asked = cli(env, "ask", HIKVISION_QUESTION, "--json")
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["citations"]
+
+
+def test_a_disk_that_fills_up_during_the_write_is_named_too(
+    fake_assistant: Assistant, small_disk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the disk fills up after the space check (another writer), Chroma fails with
+    its own words ("Failed to apply logs..."): the error still says what happened."""
+    import assistant.indexer
+    from assistant.disk import IndexDiskFullError
+    from tests.test_reliability_index import make_corpus
+
+    moved = Assistant(
+        fake_assistant.settings.model_copy(update={"index_dir": small_disk / "index"}),
+        embeddings=HashingEmbeddings(),
+    )
+    assert moved.sync().consistent
+    make_corpus(moved.settings.corpus_dir, 300, seed=4)
+    monkeypatch.setattr(assistant.indexer, "chunk_bytes", lambda *_: 0)  # the check misses it
+    with pytest.raises(IndexDiskFullError, match="no space left on device at"):
+        moved.sync()
 
 
 # --- 4. a truncated state file ---------------------------------------------------------
