@@ -104,6 +104,11 @@ def print_report(report: SyncReport) -> None:
         for note in notes:
             typer.secho(f"warning: {source}: {note}", fg=typer.colors.YELLOW, err=True)
     s = report.summary()
+    if report.vectors_reset:
+        typer.echo(
+            "the embedding settings changed (model, backend or dimension): the old vectors "
+            "were dropped and every passage is embedded again"
+        )
     typer.echo(
         f"added {s['added']}, updated {s['updated']}, removed {s['removed']}, "
         f"unchanged {s['unchanged']}, failed {s['failed']} "

@@ -165,6 +165,32 @@ def test_a_title_edit_re_embeds_the_chunks_it_leads(
     assert all(t.startswith("A renamed report\n") for t in embeddings.embedded)
 
 
+@pytest.mark.slow
+def test_cli_switching_the_model_asks_for_a_sync_then_re_embeds_everything(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import copy_corpus
+    from tests.test_reliability_index import cli_env
+
+    corpus = copy_corpus(tmp_path / "corpus")
+    env = cli_env(corpus, tmp_path / "index")
+    assert cli(env, "index").returncode == 0
+    other = {**env, "ASSISTANT_EMBEDDING__FAKE": "0"}  # the packaged MiniLM model
+
+    asked = cli(other, "ask", HIKVISION_QUESTION)
+    assert asked.returncode == 2 and "Traceback" not in asked.stderr
+    assert "other embedding settings" in asked.stderr
+    assert "run `assistant index` to re-embed" in asked.stderr
+
+    synced = cli(other, "index")
+    assert synced.returncode == 0, synced.stderr
+    assert "every passage is embedded again" in synced.stdout
+    assert (
+        "updated 11" in synced.stdout and "(32 chunks embedded, 32 in the index)" in synced.stdout
+    )
+    assert cli(other, "ask", HIKVISION_QUESTION).returncode == 0
+
+
 # --- 2. orphan vectors -----------------------------------------------------------------
 
 
