@@ -231,6 +231,18 @@ def test_orphans_make_the_index_need_a_sync_which_removes_them(
     assert not fake_assistant.needs_sync()
 
 
+def test_a_reader_keeps_working_when_another_process_rebuilds_the_collection(
+    fake_assistant: Assistant, make_settings
+) -> None:  # noqa: ANN001
+    """A compaction or a model change drops and recreates the Chroma collection; another
+    process holding the old handle (a running `serve`) must not fail from then on."""
+    reader = Assistant(make_settings(), embeddings=HashingEmbeddings())
+    first = reader.retriever.retrieve(HIKVISION_QUESTION, mode="dense", k=3)
+    fake_assistant.index.store.compact(fake_assistant.index.state.chunk_ids())
+    again = reader.retriever.retrieve(HIKVISION_QUESTION, mode="dense", k=3)
+    assert [d.id for d in again] == [d.id for d in first]
+
+
 def folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
