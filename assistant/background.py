@@ -38,6 +38,9 @@ class BackgroundSync:
     def running(self) -> bool:
         return self._thread.is_alive()
 
+    def is_current_thread(self) -> bool:
+        return threading.current_thread() is self._thread
+
     def wait(self, timeout: float | None = None) -> bool:
         """True once the sync has finished (well or not)."""
         self._thread.join(timeout)

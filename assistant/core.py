@@ -58,7 +58,11 @@ class Assistant:
         return cls(settings or load_settings(), **kwargs)
 
     def sync(self, progress: ProgressCallback | None = None) -> SyncReport:
-        """Incrementally index ``settings.corpus_dir``."""
+        """Incrementally index ``settings.corpus_dir``. A background sync of this process
+        is waited for first (an upload during start-up indexing queues behind it)."""
+        job = self.background
+        if job is not None and job.running and not job.is_current_thread():
+            job.wait()
         return sync_corpus(self.settings.corpus_dir, self.index, self.settings, progress)
 
     def sync_in_background(

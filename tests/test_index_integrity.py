@@ -530,6 +530,32 @@ def test_the_page_says_indexing_is_in_progress_then_that_it_is_done(
     )
 
 
+def test_an_upload_during_start_up_indexing_waits_for_it_instead_of_failing(
+    corpus_dir: Path, make_settings, tmp_path: Path
+) -> None:  # noqa: ANN001
+    from assistant.uploads import add_documents
+
+    embeddings = BlockingEmbeddings()
+    assistant = Assistant(make_settings(), embeddings=embeddings)
+    assistant.sync_in_background()
+    deadline = time.monotonic() + 30
+    while "embedding" not in assistant.indexing_status() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    upload = tmp_path / "note.txt"
+    upload.write_text("Title: Depot note\n---\n\nThe depot closed on Monday.\n")
+    results: list = []
+    worker = threading.Thread(
+        target=lambda: results.append(add_documents(assistant, [("note.txt", upload)]))
+    )
+    worker.start()
+    worker.join(0.5)
+    assert worker.is_alive()  # queued behind the background sync, not refused
+    embeddings.release.set()
+    worker.join(60)
+    assert results and results[0].added == ["uploads/note.txt"] and not results[0].errors
+    assert "uploads/note.txt" in assistant.index.state.files()
+
+
 @pytest.mark.slow
 def test_serve_loads_the_embedding_model_before_it_says_ready(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
