@@ -17,18 +17,20 @@ import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.citations import (
-    REFUSAL_TEXT,
     Answer,
     Citation,
     Conflict,
     ConflictValue,
     HistoryTurn,
+    refusal_text,
 )
 from assistant.conflicts import find_conflicts
 from assistant.corpus_index import CorpusIndex
 from assistant.extractive import (
     Candidate,
     Evidence,
+    merge_duplicates,
+    rank_for_parts,
     score_candidates,
     select_sentences,
     sentence_candidates,
@@ -45,8 +47,10 @@ from assistant.grounded import (
     split_unfinished,
     verify,
 )
+from assistant.question import analyse
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import AnswerMode, LLMSettings, RetrievalMode, Settings
+from assistant.sufficiency import Sufficiency, WordMatcher, decide, focus_weights
 
 TokenSink = Callable[[str], None]
 
@@ -96,15 +100,20 @@ class _Citer:
         return self._numbers[key]
 
 
-def compose_extractive(chosen: list[Candidate], citer: _Citer | None = None) -> tuple[str, _Citer]:
-    """Each quoted sentence followed by its own ``[n]``."""
+def compose_extractive(
+    groups: list[list[Candidate]], citer: _Citer | None = None
+) -> tuple[str, _Citer]:
+    """Each answer sentence quoted once, followed by the ``[n]`` of every source saying it."""
     citer = citer or _Citer()
-    parts = [f"{neutralize_markers(c.text.strip())} [{citer.cite(c)}]" for c in chosen]
+    parts = []
+    for group in groups:
+        marks = "".join(f"[{citer.cite(c)}]" for c in group)
+        parts.append(f"{neutralize_markers(group[0].text.strip())} {marks}")
     return " ".join(parts), citer
 
 
 def should_refuse(evidence: Evidence, min_relevance: float) -> bool:
-    """Refuse when no retrieved sentence is related enough to the question."""
+    """Refuse when no retrieved sentence is related enough to the question (off-topic)."""
     return not evidence.candidates or evidence.best < min_relevance
 
 
@@ -116,9 +125,11 @@ class AnswerPipeline:
         self.retriever = retriever
         self.settings = settings
         self._models: dict[str, Any] = {}
+        self.words = WordMatcher(index.embeddings)
         self.chain: Runnable = (
             RunnableLambda(self._condense, name="condense")
             | RunnableLambda(self._retrieve, name="retrieve")
+            | RunnableLambda(self._decide, name="decide")
             | RunnableLambda(self._generate, name="generate")
             | RunnableLambda(self._verify, name="verify")
         )
@@ -207,14 +218,35 @@ class AnswerPipeline:
         state["timings"]["retrieve"] = (time.perf_counter() - t) * 1000
         return {**state, "docs": docs, "evidence": evidence}
 
+    def _decide(self, state: dict[str, Any]) -> dict[str, Any]:
+        """Which part of the question the evidence answers, and with which sentence."""
+        t = time.perf_counter()
+        evidence: Evidence = state["evidence"]
+        analysis = analyse(state["question"], state["context"])
+        bm25 = self.index.current()
+        ranked = rank_for_parts(analysis, evidence, self.index.embeddings)
+        sufficiency = decide(
+            analysis,
+            ranked,
+            lambda part: focus_weights(part, bm25.document_frequency, max(1, len(bm25.ids))),
+            self.words,
+        )
+        refused = should_refuse(evidence, self.settings.answer.min_relevance) or (
+            sufficiency.status == "not_answered"
+        )
+        state["timings"]["decide"] = (time.perf_counter() - t) * 1000
+        return {**state, "sufficiency": sufficiency, "refused": refused}
+
     def _generate(self, state: dict[str, Any]) -> dict[str, Any]:
         t = time.perf_counter()
         evidence: Evidence = state["evidence"]
-        out: dict[str, Any] = {"generated": None, "model_error": None, "refused": False}
-        if should_refuse(evidence, self.settings.answer.min_relevance):
-            out["refused"] = True  # weak evidence: refuse without calling a model
+        out: dict[str, Any] = {"generated": None, "model_error": None}
+        if state["refused"]:
+            pass  # the evidence does not answer: refuse without calling a model
         elif state["mode"] != "extractive":
-            passages = evidence.candidates[: self.settings.answer.llm_passages]
+            passages = model_passages(
+                state["sufficiency"], evidence, self.settings.answer.llm_passages
+            )
             prompt = build_prompt(state["question"], state["context"], passages)
             out["passages"] = passages
             self.chat_model(state["mode"])  # missing extra/model file: an error, no fallback
@@ -259,6 +291,7 @@ class AnswerPipeline:
     def _verify(self, state: dict[str, Any]) -> Answer:
         t = time.perf_counter()
         evidence: Evidence = state["evidence"]
+        sufficiency: Sufficiency = state["sufficiency"]
         meta: dict[str, Any] = {
             "requested_mode": state["mode"],
             "evidence": {
@@ -266,6 +299,7 @@ class AnswerPipeline:
                 "coverage": round(evidence.coverage, 4),
                 "unknown_terms": evidence.unknown_terms,
             },
+            "sufficiency": sufficiency_report(sufficiency),
             "query": state["query"],
             "retrieved": len(state["docs"]),
             "fallback": None,
@@ -274,18 +308,21 @@ class AnswerPipeline:
         mode_used = state["mode"]
         citer = _Citer()
         refused = state["refused"]
-        text = REFUSAL_TEXT
+        text = ""
+        answer_sentences: list[Candidate] = []
         if not refused and state["mode"] != "extractive":
             if state["model_error"]:
                 meta["fallback"] = f"model unavailable ({state['model_error']})"
             elif is_refusal(state["generated"].text) and not _has_marker(state["generated"].text):
-                refused = True
+                meta["fallback"] = "the model said the passages do not answer"
                 meta["model_refused"] = True
             else:
                 generated, cut_off = state["generated"].text, ""
                 if state["generated"].stopped:
                     generated, cut_off = split_unfinished(generated)
-                text, citer, dropped = self._verified_text(generated, state["passages"])
+                text, citer, dropped, answer_sentences = self._verified_text(
+                    generated, state["passages"]
+                )
                 if cut_off:
                     reason = f"unfinished: {state['generated'].stopped}"
                     dropped.append({"sentence": cut_off, "reason": reason})
@@ -295,20 +332,24 @@ class AnswerPipeline:
             if meta["fallback"]:
                 mode_used = "extractive"
         if not refused and (state["mode"] == "extractive" or meta["fallback"]):
-            text, citer = compose_extractive(
-                select_sentences(evidence, self.settings.answer.max_sentences)
-            )
+            groups = self._extractive_groups(evidence, sufficiency)
+            text, citer = compose_extractive(groups)
+            answer_sentences = [c for group in groups for c in group]
         conflicts: list[Conflict] = []
         if not refused:
-            text, conflicts = self._add_conflicts(text, citer, evidence)
+            conflicts = self._conflicts(answer_sentences, citer, evidence)
+        if refused:
+            text = refusal_text(_looked_for(sufficiency))
         state["timings"]["verify"] = (time.perf_counter() - t) * 1000
         if state["on_token"] is not None and state["mode"] == "extractive":
-            state["on_token"](text if not refused else REFUSAL_TEXT)
+            state["on_token"](text)
         state["timings"]["total"] = (time.perf_counter() - state["t0"]) * 1000
         return Answer(
             question=state["question"],
-            answer=text if not refused else REFUSAL_TEXT,
+            answer=text,
             refused=refused,
+            status="not_answered" if refused else ("conflict" if conflicts else sufficiency.status),
+            not_answered=[] if refused else [p.part.text for p in sufficiency.parts if not p.answered],
             citations=[] if refused else citer.citations,
             conflicts=conflicts,
             mode=mode_used,
@@ -316,40 +357,81 @@ class AnswerPipeline:
             metadata=meta,
         )
 
+    def _extractive_groups(
+        self, evidence: Evidence, sufficiency: Sufficiency
+    ) -> list[list[Candidate]]:
+        """The sentence answering each part first, then close runners-up; repeats merged."""
+        first = list(dict.fromkeys(p.sentence for p in sufficiency.parts if p.sentence))
+        limit = max(self.settings.answer.max_sentences, len(first))
+        if len(sufficiency.parts) > 1:
+            chosen = first
+        else:
+            chosen = select_sentences(evidence, limit, first=first)
+        return merge_duplicates(chosen, evidence.candidates)
+
     def _verified_text(
         self, generated: str, passages: list[Candidate]
-    ) -> tuple[str, _Citer, list[dict[str, str]]]:
+    ) -> tuple[str, _Citer, list[dict[str, str]], list[Candidate]]:
         result = verify(
             generated, passages, self.index.embeddings, self.settings.answer.support_threshold
         )
         citer = _Citer()
         parts = []
+        cited: list[Candidate] = []
         for sentence in result.sentences:
             marks = "".join(f"[{citer.cite(passages[i])}]" for i in sentence.passages)
+            cited.extend(passages[i] for i in sentence.passages)
             body = sentence.text.rstrip()
             parts.append(f"{body} {marks}")
-        return " ".join(parts), citer, result.dropped
+        return " ".join(parts), citer, result.dropped, cited
 
-    def _add_conflicts(
-        self, text: str, citer: _Citer, evidence: Evidence
-    ) -> tuple[str, list[Conflict]]:
-        """Say so when strong evidence sentences from different sources disagree."""
+    def _conflicts(
+        self, answer: list[Candidate], citer: _Citer, evidence: Evidence
+    ) -> list[Conflict]:
+        """Disagreements between what the answer says and other strong evidence."""
+        if not answer:
+            return []
         best = evidence.best
-        strong = [c for c in evidence.candidates[:8] if c.score >= 0.75 * best]
-        if len(strong) < 2:
-            return text, []
-        vectors = np.asarray([c.vector for c in strong])
+        strong = [c for c in evidence.candidates[:10] if c.score >= 0.75 * best]
         conflicts: list[Conflict] = []
-        notes: list[str] = []
-        for found in find_conflicts(strong, vectors):
+        for found in find_conflicts(answer, strong, self.index.embeddings):
             values = [
                 ConflictValue(value=value, citations=[citer.cite(cand)])
                 for value, cand in found.sides
             ]
             conflicts.append(Conflict(topic=found.topic, values=values))
-            sides = "; ".join(f"{v.value} [{v.citations[0]}]" for v in values)
-            notes.append(f"Sources disagree on the {found.topic}: {sides}.")
-        return (" ".join([text, *notes]) if notes else text), conflicts
+        return conflicts
+
+
+def model_passages(
+    sufficiency: Sufficiency, evidence: Evidence, limit: int
+) -> list[Candidate]:
+    """The passages a model sees: each part's answering sentence first, then the best others."""
+    first = [p.sentence for p in sufficiency.parts if p.sentence]
+    return list(dict.fromkeys([*first, *evidence.candidates]))[: max(limit, len(first))]
+
+
+def sufficiency_report(sufficiency: Sufficiency) -> dict[str, Any]:
+    return {
+        "status": sufficiency.status,
+        "parts": [
+            {
+                "part": p.part.text,
+                "answer_type": p.part.answer_type,
+                "focus": list(p.part.focus_words),
+                "answered": p.answered,
+                "coverage": round(p.coverage, 3),
+                "meaning": round(p.meaning, 3),
+                "missing": p.missing,
+            }
+            for p in sufficiency.parts
+        ],
+    }
+
+
+def _looked_for(sufficiency: Sufficiency) -> list[str]:
+    missing = [w for p in sufficiency.parts for w in p.missing]
+    return list(dict.fromkeys(missing))
 
 
 def _has_marker(text: str | None) -> bool:

@@ -161,6 +161,16 @@ class BM25Index:
             return None
         return cls(meta["ids"], model, int(meta["version"]))
 
+    def document_frequency(self, term: str) -> int:
+        """In how many chunks a stemmed term occurs (0 for a term the corpus never uses)."""
+        if self.model is None:
+            return 0
+        token = self.model.vocab_dict.get(term)
+        if token is None:
+            return 0
+        indptr = self.model.scores["indptr"]
+        return int(indptr[token + 1] - indptr[token])
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for ``query`` (zeros when no term matches)."""
         if self.model is None:

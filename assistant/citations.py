@@ -12,6 +12,19 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 REFUSAL_TEXT = "The indexed sources don't answer this."
+AnswerStatus = Literal["answer", "partial", "conflict", "not_answered"]
+
+
+def refusal_text(looked_for: list[str]) -> str:
+    """The refusal, saying which of the question's words the sources have nothing on."""
+    if not looked_for:
+        return REFUSAL_TEXT
+    return f"{REFUSAL_TEXT[:-1]}: nothing in them covers {_join(looked_for[:6])}."
+
+
+def _join(items: list[str]) -> str:
+    quoted = [f'"{item}"' for item in items]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
@@ -49,6 +62,15 @@ class Answer(BaseModel):
     question: str
     answer: str
     refused: bool = False
+    status: AnswerStatus = Field(
+        "answer",
+        description="answer: every part of the question is answered; partial: some part is "
+        "not (see not_answered); conflict: answered, and sources disagree (see conflicts); "
+        "not_answered: refused.",
+    )
+    not_answered: list[str] = Field(
+        default_factory=list, description="Parts of the question the sources do not answer."
+    )
     citations: list[Citation] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
     mode: str = "extractive"

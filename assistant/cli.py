@@ -56,6 +56,7 @@ def build_assistant(**overrides: Any) -> Assistant:
     from assistant.core import Assistant
 
     settings = load_cli_settings(**overrides)
+    _require_folder(settings.index_dir, "--index-dir")
     try:
         return Assistant(settings)
     except Exception as exc:  # noqa: BLE001 - show store/model problems plainly
@@ -65,6 +66,17 @@ def build_assistant(**overrides: Any) -> Assistant:
         if isinstance(exc, StoreUnavailableError | FileNotFoundError | IndexCorruptError):
             raise _fail(str(exc)) from exc
         raise
+
+
+def _require_folder(path: Path, option: str) -> None:
+    """A one-line error when ``path`` (or a parent of it) is a file, not a folder
+    (Chroma and SQLite would fail deep inside with a traceback)."""
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            if not candidate.is_dir():
+                where = "is a file" if candidate == path else f"is under the file {candidate}"
+                raise _fail(f"the index folder {path} {where}; pass {option} a folder path")
+            return
 
 
 def run_sync(assistant: Assistant, quiet: bool = False) -> SyncReport:
@@ -143,7 +155,9 @@ def index(
 ) -> None:
     """Sync the corpus into the index: embed new and changed files, drop deleted ones."""
     if rebuild:
-        _remove_index(load_cli_settings(index_dir=index_dir).index_dir)
+        folder = load_cli_settings(index_dir=index_dir).index_dir
+        _require_folder(folder, "--index-dir")
+        _remove_index(folder)
     assistant = build_assistant(corpus_dir=corpus, index_dir=index_dir, chroma_url=chroma_url)
     report = run_sync(assistant)
     print_report(report)
@@ -319,11 +333,15 @@ def chat(
         if not question:
             break
         answer = None
-        for item in assistant.stream(question, history=history):
-            if isinstance(item, str):
-                typer.echo(item, nl=False)
-            else:
-                answer = item
+        try:
+            for item in assistant.stream(question, history=history):
+                if isinstance(item, str):
+                    typer.echo(item, nl=False)
+                else:
+                    answer = item
+        except ValueError as exc:  # not text, bad filter: say so and keep the chat going
+            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            continue
         typer.echo("\n\n" + render_answer(answer) + "\n")
         history += [
             {"role": "user", "content": question},

@@ -5,6 +5,7 @@ Only typer is imported at module level; gradio loads inside ``serve``.
 
 from __future__ import annotations
 
+import errno
 import sys
 import time
 from pathlib import Path
@@ -44,6 +45,11 @@ def serve(
         chroma_url=chroma_url,
         **{"web.host": host, "web.port": port},
     )
+    try:  # both checked before loading the model, which takes a few seconds
+        assistant.settings.web.login()
+        _check_port(assistant.settings.web.host, assistant.settings.web.port)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
     try:
         stale = assistant.needs_sync()
         assistant.warm_up()
@@ -52,8 +58,11 @@ def serve(
     from assistant.web import launch
 
     web = assistant.settings.web
-    login = "login required" if web.username and web.password else "no login"
-    demo, url = launch(assistant, prevent_thread_lock=True, quiet=True)
+    login = "login required" if web.login() else "no login"
+    try:
+        demo, url = launch(assistant, prevent_thread_lock=True, quiet=True)
+    except OSError as exc:  # the port was taken meanwhile
+        raise _fail(f"cannot serve on {web.host}:{web.port}: {exc}") from exc
     typer.echo(
         f"Serving the assistant on {url} ({login}; ready in "
         f"{time.perf_counter() - started:.1f} s). Press Ctrl-C to stop."
@@ -81,6 +90,24 @@ def _report_background_sync(job) -> None:  # noqa: ANN001 - assistant.background
         print_report(job.report)
 
 
+def _check_port(host: str, port: int) -> None:
+    """ValueError naming the address when ``host:port`` cannot be listened on."""
+    import socket
+
+    if port == 0:
+        return
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"({exc.strerror})"
+            raise ValueError(
+                f"cannot listen on {host}:{port}: the port {reason}; "
+                "stop what uses it or choose another with --port"
+            ) from exc
+
+
 @feedback_app.command("export")
 def export(
     fmt: Annotated[
@@ -94,22 +121,33 @@ def export(
     ] = None,
 ) -> None:
     """Print every feedback row (question, answer, citations, settings, rating, comment)."""
-    from assistant.feedback import FeedbackStore
-    from assistant.settings import load_settings
+    import io
+
+    from assistant.cli import _fail, load_cli_settings
+    from assistant.feedback import FeedbackStore, FeedbackStoreError
 
     fmt = fmt.lower()
     if fmt not in ("csv", "jsonl"):
-        typer.secho(f"error: --format must be csv or jsonl, not {fmt!r}", fg="red", err=True)
-        raise typer.Exit(2)
-    path = feedback_path or load_settings().feedback_path
+        raise _fail(f"--format must be csv or jsonl, not {fmt!r}")
+    path = feedback_path or load_cli_settings().feedback_path
     store = FeedbackStore(path)
     kind: Literal["csv", "jsonl"] = "csv" if fmt == "csv" else "jsonl"
+    buffer = io.StringIO()  # read everything first: a bad store leaves --out untouched
+    try:
+        count = store.export(kind, buffer)
+    except FeedbackStoreError as exc:
+        raise _fail(str(exc)) from exc
     if out is None:
-        count = store.export(kind, sys.stdout)
+        sys.stdout.write(buffer.getvalue())
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("w", encoding="utf-8", newline="") as handle:
-            count = store.export(kind, handle)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with out.open("w", encoding="utf-8", newline="") as handle:
+                handle.write(buffer.getvalue())
+        except OSError as exc:
+            blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+            reason = f"{blocker} is a file, not a folder" if blocker else exc.strerror or exc
+            raise _fail(f"--out {out}: cannot write there ({reason})") from exc
     typer.secho(f"{count} feedback rows from {path}", err=True)
 
 

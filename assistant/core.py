@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,21 @@ class SourceInfo:
     date: str | None
     url: str | None
     chunks: int
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def check_question_text(question: str) -> None:
+    """``ValueError`` naming the question when it is not text: control characters or
+    undecodable bytes (a binary file pasted or piped in as a question)."""
+    bad = _CONTROL.search(question)
+    if bad:
+        shown = question if len(question) <= 60 else question[:60] + "..."
+        raise ValueError(
+            f"the question {shown!r} is not text (character {bad.group()!r} at position "
+            f"{bad.start()}): ask in words"
+        )
 
 
 class Assistant:
@@ -128,9 +144,10 @@ class Assistant:
     ) -> tuple[str, list[HistoryTurn], Filters | None]:
         if not question or not question.strip():
             raise ValueError("the question is empty; type a question about the indexed documents")
+        check_question_text(question)
         turns = [t if isinstance(t, HistoryTurn) else HistoryTurn(**t) for t in history or []]
-        if isinstance(filters, dict):
-            filters = Filters(**filters)
+        if filters is not None:
+            filters = Filters.coerce(filters)  # unknown keys are errors
         return question.strip(), turns, filters
 
     def stream(

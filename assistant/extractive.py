@@ -15,10 +15,12 @@ import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
+from assistant.injection import is_instruction
+from assistant.question import QuestionAnalysis, analyse, has_answer_type
 from assistant.text import normalize, split_sentences, terms
 
 
-@dataclass
+@dataclass(eq=False)  # identity: the same sentence object is the same candidate
 class Candidate:
     """A sentence of a retrieved passage, with its offsets in the document."""
 
@@ -52,8 +54,8 @@ def sentence_candidates(docs: list[Document]) -> list[Candidate]:
         text = doc.page_content
         for s, e in split_sentences(text):
             key = (doc.metadata.get("source", ""), base + s)
-            if key in seen or e - s < 12:
-                continue
+            if key in seen or e - s < 12 or is_instruction(text[s:e]):
+                continue  # too short to answer, or an instruction inside a document: data
             seen.add(key)
             out.append(Candidate(doc, base + s, base + e, text[s:e]))
     return out
@@ -101,11 +103,11 @@ def score_candidates(
         rank = int(cand.doc.metadata.get("rank", 1))
         cand.score = 0.65 * cand.semantic + 0.35 * cand.lexical - 0.01 * (rank - 1)
     best = max(c.score for c in candidates)  # relevance, before answer-type preference
-    wanted = expected_answer_type(question)
-    if wanted:
+    parts = analyse(question).parts
+    if len(parts) == 1 and parts[0].answer_type:
         q_words = set(normalize(question).split())
         for cand in candidates:
-            if has_answer_type(cand.text, wanted, q_words):
+            if has_answer_type(cand.text, parts[0].answer_type, q_words):
                 cand.score += ANSWER_TYPE_BONUS
     ranked = sorted(candidates, key=lambda c: -c.score)
     covered: set[str] = set()
@@ -116,43 +118,79 @@ def score_candidates(
     return Evidence(ranked, best, coverage, unknown, {t: weights[t] for t in q_terms})
 
 
-ANSWER_TYPE_BONUS = 0.06
-_TYPE_PATTERNS = {
-    "number": re.compile(r"\bhow (many|much|long)\b", re.I),
-    "date": re.compile(
-        r"\b(when|what (date|year|day|month)|which (date|year|day|month)|since when)\b", re.I
-    ),
-    "name": re.compile(
-        r"\b(who|whom|whose|which (judge|minister|person|official|secretary|companies|company|"
-        r"countries|country|firms?|makers?|bureau|court|body|agency|law|act|statute|lists?))\b",
-        re.I,
-    ),
-}
-_DATE_TOKEN = re.compile(
-    r"\b(1[89]|20)\d{2}\b|\b(january|february|march|april|may|june|july|august|september|"
-    r"october|november|december)\b",
-    re.I,
-)
-_NUMBER_TOKEN = re.compile(
-    r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|"
-    r"dozen|hundred|thousand|million)\b",
-    re.I,
-)
-_NAME_TOKEN = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z'’-]+")
+ANSWER_TYPE_BONUS = 0.06  # a sentence holding the kind of answer asked for ranks higher
+DUPLICATE_SIMILARITY = 0.88  # two sentences this similar state the same claim
 
 
-def expected_answer_type(question: str) -> str | None:
-    """What kind of token the answer must contain: a number, a date, or a name."""
-    for kind, pattern in _TYPE_PATTERNS.items():
-        if pattern.search(question):
-            return kind
-    return None
+def rank_for_parts(
+    analysis: QuestionAnalysis, evidence: Evidence, embeddings: Embeddings
+) -> list[list[Candidate]]:
+    """Candidates ordered by relevance to each part of the question.
+
+    A one-part question keeps the evidence ranking; each part of a multi-part question
+    is scored like the whole question (meaning, its own terms, its answer type).
+    """
+    if len(analysis.parts) == 1 or not evidence.candidates:
+        return [evidence.candidates for _ in analysis.parts]
+    part_vectors = np.asarray(embeddings.embed_documents([p.text for p in analysis.parts]))
+    vectors = np.asarray([c.vector for c in evidence.candidates])
+    q_words = set(normalize(analysis.question).split())
+    ranked = []
+    for part, sims in zip(analysis.parts, _cosine_all(vectors, part_vectors).T, strict=True):
+        weights = {t: w for t, w in evidence.question_weights.items() if t in part.focus}
+        total = sum(weights.values()) or 1.0
+        scores = []
+        for cand, sim in zip(evidence.candidates, sims, strict=True):
+            lexical = sum(w for t, w in weights.items() if t in cand.terms) / total
+            score = 0.65 * float(sim) + 0.35 * lexical
+            if part.answer_type and has_answer_type(cand.text, part.answer_type, q_words):
+                score += ANSWER_TYPE_BONUS
+            scores.append(score)
+        order = np.argsort(-np.asarray(scores), kind="stable")
+        ranked.append([evidence.candidates[i] for i in order])
+    return ranked
 
 
-def has_answer_type(text: str, kind: str, question_words: set[str]) -> bool:
-    """True when ``text`` holds a token of ``kind`` that the question does not already say."""
-    pattern = {"number": _NUMBER_TOKEN, "date": _DATE_TOKEN, "name": _NAME_TOKEN}[kind]
-    return any(normalize(m.group(0)) not in question_words for m in pattern.finditer(text))
+def _cosine_all(vectors: np.ndarray, others: np.ndarray) -> np.ndarray:
+    others = others / (np.linalg.norm(others, axis=1, keepdims=True) + 1e-9)
+    return vectors @ others.T
+
+
+def merge_duplicates(chosen: list[Candidate], pool: list[Candidate]) -> list[list[Candidate]]:
+    """Group each chosen sentence with the sentences of other sources that say the same.
+
+    A chosen sentence that repeats an earlier one joins that one's group instead of
+    being said twice.
+    """
+    groups: list[list[Candidate]] = []
+    used: set[int] = set()
+    for cand in chosen:
+        if id(cand) in used:
+            continue
+        same = next((g for g in groups if _same_claim(g[0], cand)), None)
+        if same is not None:
+            same.append(cand)
+            used.add(id(cand))
+            continue
+        group = [cand]
+        used.add(id(cand))
+        for other in pool[:12]:
+            if id(other) in used or other.doc.metadata.get("source") in {
+                c.doc.metadata.get("source") for c in group
+            }:
+                continue
+            if _same_claim(cand, other):
+                group.append(other)
+                used.add(id(other))
+        groups.append(group)
+    return groups
+
+
+def _same_claim(a: Candidate, b: Candidate) -> bool:
+    if a.vector is None or b.vector is None:
+        return False
+    overlap = len(a.terms & b.terms) / max(1, len(a.terms | b.terms))
+    return float(a.vector @ b.vector) >= DUPLICATE_SIMILARITY or overlap >= 0.75
 
 
 def _cosine(vectors: np.ndarray, vector: list[float]) -> np.ndarray:
@@ -160,7 +198,9 @@ def _cosine(vectors: np.ndarray, vector: list[float]) -> np.ndarray:
     return vectors @ v / (np.linalg.norm(vectors, axis=1) * (np.linalg.norm(v) or 1.0) + 1e-9)
 
 
-def select_sentences(evidence: Evidence, max_sentences: int) -> list[Candidate]:
+def select_sentences(
+    evidence: Evidence, max_sentences: int, first: list[Candidate] | None = None
+) -> list[Candidate]:
     """The best sentence, then close runners-up that cover what is still missing.
 
     Greedy: each next sentence must be nearly as relevant as the best one, and is
@@ -170,11 +210,13 @@ def select_sentences(evidence: Evidence, max_sentences: int) -> list[Candidate]:
     if not evidence.candidates:
         return []
     best = evidence.candidates[0]
-    chosen = [best]
-    covered = set(best.terms)
+    chosen = list(first or [best])
+    covered = set().union(*(c.terms for c in chosen))
     weights = evidence.question_weights
     total = sum(weights.values()) or 1.0
-    pool = [c for c in evidence.candidates[1:12] if c.score >= 0.7 * best.score]
+    pool = [
+        c for c in evidence.candidates[:12] if c.score >= 0.7 * best.score and c not in chosen
+    ]
 
     def gain(c: Candidate, covered: set[str]) -> float:
         return sum(w for t, w in weights.items() if t in c.terms and t not in covered) / total

@@ -47,6 +47,24 @@ COLUMNS = (
 )
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (or, for tab
+# and carriage return, strips them and reads what follows).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class FeedbackStoreError(ValueError):
+    """The feedback store's path is not a readable SQLite feedback file."""
+
+
+def csv_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet will show as text: one starting with ``=``, ``+``,
+    ``-``, ``@``, tab or CR gets a leading ``'`` (OWASP's advice against formula
+    injection). Other values are returned unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 class FeedbackStore:
     """Append-only feedback rows; safe to use from several threads and processes."""
 
@@ -54,11 +72,37 @@ class FeedbackStore:
         self.path = path
         self._lock = threading.Lock()
 
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.executescript(_SCHEMA)
+    def _connect(self, create: bool = True) -> sqlite3.Connection:
+        """A connection; ``create`` makes the file and table (writers), else they must exist."""
+        if self.path.is_dir():
+            raise FeedbackStoreError(
+                f"feedback store {self.path} is a folder; point feedback_path "
+                "(ASSISTANT_FEEDBACK_PATH, --feedback-path) at a file"
+            )
+        try:
+            if create:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30)
+        except (OSError, sqlite3.Error) as exc:
+            raise FeedbackStoreError(f"cannot open the feedback store {self.path}: {exc}") from exc
+        try:
+            if create:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.executescript(_SCHEMA)
+            elif not conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feedback'"
+            ).fetchone():
+                raise FeedbackStoreError(
+                    f"{self.path} holds no feedback table; is it the feedback store?"
+                )
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise FeedbackStoreError(
+                f"feedback store {self.path} is not a SQLite database ({exc})"
+            ) from exc
+        except FeedbackStoreError:
+            conn.close()
+            raise
         return conn
 
     def record(
@@ -106,10 +150,14 @@ class FeedbackStore:
     def rows(self) -> list[dict[str, Any]]:
         if not self.path.exists():
             return []
-        conn = self._connect()
+        conn = self._connect(create=False)
         try:
             cur = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id")
             return [dict(zip(COLUMNS, r, strict=True)) for r in cur.fetchall()]
+        except sqlite3.DatabaseError as exc:  # a table of another shape
+            raise FeedbackStoreError(
+                f"feedback store {self.path} is not a feedback file ({exc})"
+            ) from exc
         finally:
             conn.close()
 
@@ -127,7 +175,7 @@ class FeedbackStore:
         elif fmt == "csv":
             writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({k: csv_safe(v) for k, v in row.items()} for row in rows)
         else:
             raise ValueError(f"unknown export format {fmt!r}; use csv or jsonl")
         return len(rows)

@@ -154,6 +154,37 @@ class WebSettings(_Section):
     username: str | None = Field(None, description="Login name; set with password to require it.")
     password: str | None = Field(None, description="Login password.", repr=False)
     max_upload_mb: float = Field(20.0, gt=0, description="Largest accepted upload, in MB.")
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed logins from one client address before it is locked out."
+    )
+    login_lockout_s: float = Field(
+        30.0,
+        gt=0,
+        description="First lockout after login_max_failures failures, in seconds; "
+        "each further failure doubles it.",
+    )
+    login_lockout_max_s: float = Field(
+        900.0, gt=0, description="Longest lockout of one client address, in seconds."
+    )
+
+    def login(self) -> tuple[str, str] | None:
+        """(username, password) when a login is required, None when neither is set.
+
+        Raises ``ValueError`` when only one of the two is set: serving the page without
+        a login the operator meant to require would be worse than not starting.
+        """
+        if not self.username and not self.password:
+            return None
+        if not self.password:
+            missing, given = "ASSISTANT_WEB__PASSWORD", "ASSISTANT_WEB__USERNAME"
+        elif not self.username:
+            missing, given = "ASSISTANT_WEB__USERNAME", "ASSISTANT_WEB__PASSWORD"
+        else:
+            return (self.username, self.password)
+        raise ValueError(
+            f"the web login needs both a username and a password: {given} is set but "
+            f"{missing} is not; set {missing} too, or unset {given} to serve without a login"
+        )
 
 
 class SlackSettings(_Section):

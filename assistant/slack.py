@@ -15,6 +15,8 @@ the Slack client; they are never logged.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import secrets
 import threading
@@ -43,6 +45,7 @@ from assistant.slack_blocks import (
     placeholder_blocks,
     streaming_blocks,
     strip_mentions,
+    unescape,
 )
 
 if TYPE_CHECKING:
@@ -93,6 +96,7 @@ class SlackBot:
         self.feedback = FeedbackStore(settings.feedback_path)
         self.seen_events = _Seen(self.slack.dedupe_cache_size)
         self.seen_messages = _Seen(self.slack.dedupe_cache_size)
+        self.seen_commands = _Seen(self.slack.dedupe_cache_size)
         self._answers: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._answers_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(self.slack.max_concurrent_answers)
@@ -103,13 +107,18 @@ class SlackBot:
 
     # ------------------------------------------------------------- middleware
     def drop_retries(self, body: dict[str, Any], request: Any, next: Any) -> Any:  # noqa: A002
-        """Global middleware: an event already seen (Slack's retries) is acknowledged only."""
+        """Global middleware: an event already seen (Slack's retries) and a slash command
+        already seen (a replayed request) are acknowledged only."""
+        from slack_bolt import BoltResponse
+
         event_id = body.get("event_id") if isinstance(body, dict) else None
         if event_id and not self.seen_events.first_time(str(event_id)):
             retry = (request.headers.get("x-slack-retry-num") or ["?"])[0]
             log.info("dropping repeated event %s (retry %s)", event_id, retry)
-            from slack_bolt import BoltResponse
-
+            return BoltResponse(status=200, body="")
+        command_key = _command_key(body, getattr(request, "raw_body", ""))
+        if command_key and not self.seen_commands.first_time(command_key):
+            log.warning("dropping a repeated %s request (%s)", body.get("command"), command_key)
             return BoltResponse(status=200, body="")
         return next()
 
@@ -172,7 +181,7 @@ class SlackBot:
             answer = self._ask(question, [])
             answer_id = self._remember(answer, channel, user)
             respond(
-                text=answer.answer,
+                text=escape(answer.answer),
                 blocks=answer_blocks(answer, answer_id),
                 response_type="ephemeral",
             )
@@ -225,7 +234,7 @@ class SlackBot:
         answer_id = self._remember(answer, channel, user)
         reply = {
             "channel": channel,
-            "text": answer.answer,
+            "text": escape(answer.answer),  # notifications and clients without blocks
             "blocks": answer_blocks(answer, answer_id),
             "metadata": answer_metadata(answer, answer_id),
         }
@@ -256,7 +265,7 @@ class SlackBot:
                     client.chat_update,
                     channel=channel,
                     ts=working_ts,
-                    text=partial,
+                    text=escape(partial),
                     blocks=streaming_blocks(partial),
                 )
         raise RuntimeError("the answer stream ended without a final answer")
@@ -309,7 +318,7 @@ class SlackBot:
                 return None
             if kind == META_QUESTION and payload.get("question"):
                 return {"role": "user", "content": str(payload["question"])}
-            text = (message.get("text") or "").strip()
+            text = unescape(message.get("text") or "").strip()
             return {"role": "assistant", "content": text} if text else None
         if message.get("bot_id") or message.get("subtype") not in _HUMAN_SUBTYPES:
             return None
@@ -345,7 +354,7 @@ class SlackBot:
             payload = payload or {}
             known = {
                 "question": payload.get("question") or ref.get("q") or "",
-                "answer": message.get("text") or "",
+                "answer": unescape(message.get("text") or ""),
                 "citations": payload.get("citations") or [],
                 "slack_channel": channel,
             }
@@ -381,6 +390,21 @@ class SlackBot:
                 thread_ts=(body.get("message") or {}).get("thread_ts"),
                 text="Thanks, your feedback was recorded.",
             )
+
+
+def _command_key(body: Any, raw_body: str) -> str | None:
+    """What identifies one slash-command invocation: Slack's ``trigger_id`` (unique per
+    invocation), else a hash of the body. None for anything that is not a command.
+
+    Slack never retries a slash command, so a second request with the same key is a
+    replay (a captured signed request resent within the 5 minutes its signature lasts).
+    """
+    if not isinstance(body, dict) or not body.get("command"):
+        return None
+    if body.get("trigger_id"):
+        return f"trigger:{body['trigger_id']}"
+    data = raw_body or json.dumps(body, sort_keys=True, default=str)
+    return "body:" + hashlib.sha256(data.encode("utf-8", "replace")).hexdigest()
 
 
 def _ts_float(ts: str) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from assistant.citations import Answer, Citation
 
@@ -38,8 +39,32 @@ _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 
 
 def escape(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn gives meaning to."""
+    """Escape the three characters Slack's mrkdwn gives meaning to.
+
+    Used on every text taken from documents or answers, in blocks and in a message's
+    top-level ``text`` alike, so ``<!channel>``, ``<!here>``, ``<@U123>`` or
+    ``<https://evil|label>`` are shown as typed, never as a mention or a link.
+    """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """The inverse of ``escape`` (for reading the bot's own messages back)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) URL with a host, else None (no
+    ``javascript:``, ``file:``, ``slack:`` or relative links from documents)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url.strip()
 
 
 def strip_mentions(text: str) -> str:
@@ -52,9 +77,13 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _link(url: str, label: str) -> str:
-    # In <url|label> the label may not contain '|' or '>'; the url may not contain '|' or '>'.
-    safe_url = url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
-    return f"<{safe_url}|{escape(label).replace('|', '¦')}>"
+    """``<url|label>`` for an http(s) URL; any other scheme gives the bold label, unlinked."""
+    checked = safe_url(url)
+    if checked is None:
+        return f"*{escape(label)}*"
+    # In <url|label> neither part may contain '|' or '>' (nor the url '<' or spaces).
+    quoted = checked.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C").replace(" ", "%20")
+    return f"<{quoted}|{escape(label).replace('|', '¦')}>"
 
 
 def _section(text: str) -> dict[str, Any]:

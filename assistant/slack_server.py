@@ -1,18 +1,27 @@
 """The two transports of the Slack bot: an HTTP server for the Events API, and Socket Mode.
 
 The HTTP server is the standard library's WSGI server with one thread per
-request, serving bolt's WSGI adapter on ``host:port`` at ``/slack/events``
+request, serving ``VerifiedSlackRequestHandler`` (bolt's WSGI adapter that checks
+the signature and the body's shape first) on ``host:port`` at ``/slack/events``
 (events, slash commands and interactivity all use that one URL). For a
-production WSGI server, serve ``SlackRequestHandler(app)`` with e.g. gunicorn.
+production WSGI server, serve ``VerifiedSlackRequestHandler(app)`` with e.g. gunicorn.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import threading
+import time
 from socketserver import ThreadingMixIn
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
 
 from assistant.slack import require_credentials
 
@@ -23,6 +32,79 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("assistant.slack")
 EVENTS_PATH = "/slack/events"
+MAX_BODY_BYTES = 1_048_576  # Slack's payloads are a few KB; refuse anything absurd
+SIGNATURE_MAX_AGE_S = 5 * 60
+
+
+def signature_problem(
+    secret: str, body: bytes, timestamp: str | None, signature: str | None
+) -> str:
+    """Why a request's Slack signature is not acceptable ('' when it is).
+
+    The same check as bolt's (v0 HMAC-SHA256 of ``v0:timestamp:body``, at most 5
+    minutes old), but a missing or non-numeric timestamp is a reason, not an exception.
+    """
+    if not timestamp or not signature:
+        return "missing signature headers"
+    if not (timestamp.isascii() and timestamp.isdigit()):
+        return "X-Slack-Request-Timestamp is not a number of seconds"
+    if abs(time.time() - int(timestamp)) > SIGNATURE_MAX_AGE_S:
+        return "stale X-Slack-Request-Timestamp"
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+        return "invalid signature"
+    return ""
+
+
+class VerifiedSlackRequestHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter, checking the signature and then the body before bolt sees them.
+
+    Bolt parses the body before it verifies the signature, so a malformed body or a
+    non-numeric timestamp raised inside bolt (a 500 and a traceback per request).
+    Here an unsigned request gets 401 and a signed but malformed one 400, each with
+    one log line.
+    """
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        headers = request.get_headers()
+        remote = request.environ.get("REMOTE_ADDR", "?")
+        try:
+            length = int(request.environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _reject(400, "bad Content-Length", remote)
+        if not 0 <= length <= MAX_BODY_BYTES:
+            return _reject(400, f"body of {length} bytes", remote)
+        raw = request.environ["wsgi.input"].read(length) if length else b""
+        problem = signature_problem(
+            self.app._signing_secret,  # the secret bolt itself verifies with
+            raw,
+            _header(headers, "x-slack-request-timestamp"),
+            _header(headers, "x-slack-signature"),
+        )
+        if problem:
+            return _reject(401, problem, remote)
+        try:
+            bolt_request = BoltRequest(
+                body=raw.decode("utf-8"), query=request.query_string, headers=headers
+            )
+            if not isinstance(bolt_request.body, dict):
+                raise ValueError("the body is not an object")
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+            return _reject(400, f"malformed body ({type(exc).__name__})", remote)
+        return self.app.dispatch(bolt_request)
+
+
+def _header(headers: dict[str, Any], name: str) -> str | None:
+    value = headers.get(name)
+    if isinstance(value, list | tuple):
+        value = value[0] if value else None
+    return value
+
+
+def _reject(status: int, reason: str, remote: str) -> BoltResponse:
+    log.warning("Slack request from %s refused (%d): %s", remote, status, reason)
+    return BoltResponse(status=status, body="Unauthorized" if status == 401 else "Bad Request")
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -39,12 +121,10 @@ class SlackHTTPServer:
     """Bolt's WSGI adapter served by a threading HTTP server (port 0 picks a free port)."""
 
     def __init__(self, app: App, host: str = "127.0.0.1", port: int = 3000) -> None:
-        from slack_bolt.adapter.wsgi import SlackRequestHandler
-
         self._server = make_server(
             host,
             port,
-            SlackRequestHandler(app, path=EVENTS_PATH),
+            VerifiedSlackRequestHandler(app, path=EVENTS_PATH),
             server_class=_ThreadingWSGIServer,
             handler_class=_LoggingHandler,
         )

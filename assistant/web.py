@@ -8,10 +8,13 @@ the settings' host, port, login and upload limit. Rendering lives in
 """
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from assistant import web_render as render
 from assistant.core import Assistant
+from assistant.settings import WebSettings
 from assistant.web_handlers import PageHandlers
+from assistant.web_login import LoginThrottle, LoginThrottleMiddleware
 
 UPLOAD_TYPES = [".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"]
 
@@ -51,10 +54,16 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     pages = PageHandlers(assistant)
 
     def ask(question: str, history: list | None = None, filters: dict | None = None) -> dict:
-        """Answer a question; returns the answer object (answer, citations, conflicts...)."""
-        return assistant.ask(
-            question, history=history or [], filters=filters or None
-        ).to_json_dict()
+        """Answer a question; returns the answer object (answer, citations, conflicts...).
+
+        ``filters`` takes sources, publishers, date_from and date_to; any other key, a bad
+        date or an empty question is an error the caller sees, never silently ignored.
+        """
+        try:
+            answer = assistant.ask(question, history=history or [], filters=filters or None)
+        except ValueError as exc:
+            raise gr.Error(str(exc), print_exception=False) from exc
+        return answer.to_json_dict()
 
     with gr.Blocks(title="Assistant", analytics_enabled=False) as demo:
         conv = gr.State([])
@@ -187,7 +196,7 @@ def launch(
     port = web.port if port is None else port
     if port == 0:
         port = free_port(host or web.host)
-    auth = (web.username, web.password) if web.username and web.password else None
+    auth = web.login()  # ValueError when only one of username/password is set
     demo = build_ui(assistant)
     demo.queue(default_concurrency_limit=4)
     _, url, _ = demo.launch(
@@ -204,8 +213,15 @@ def launch(
         footer_links=["api"],
         run_history=False,
         share=False,
+        app_kwargs={"middleware": [login_throttle(web)]} if auth else None,
     )
     return demo, url
+
+
+def login_throttle(web: WebSettings) -> Middleware:
+    """The per-client failed-login lockout in front of Gradio's ``/login`` (see ``web_login``)."""
+    throttle = LoginThrottle(web.login_max_failures, web.login_lockout_s, web.login_lockout_max_s)
+    return Middleware(LoginThrottleMiddleware, throttle=throttle)
 
 
 def free_port(host: str = "127.0.0.1") -> int:

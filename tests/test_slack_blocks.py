@@ -139,3 +139,17 @@ def test_metadata_keeps_what_feedback_needs() -> None:
 def test_strip_mentions_and_escape() -> None:
     assert strip_mentions("<@U123ABC>  who ordered it? <@W9|bob>") == "who ordered it?"
     assert escape("a & <b>") == "a &amp; &lt;b&gt;"
+
+
+def test_only_http_links_are_linked() -> None:
+    for url in ("javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "file:///etc/x"):
+        text = citation_text(citation(1, url=url))
+        assert "<" not in text.split("\n")[0] and "*Title 1*" in text, url
+    for url in ("slack://open", "//evil.example/x", "https://", "relative/page.html"):
+        assert "|Title 1>" not in citation_text(citation(1, url=url)), url
+    assert "<HTTPS://Example.org/a%20b|Title 1>" in citation_text(
+        citation(1, url="HTTPS://Example.org/a b")
+    )
+    assert "<http://example.org/x?a=1%7C2|Title 1>" in citation_text(
+        citation(1, url="http://example.org/x?a=1|2")
+    )

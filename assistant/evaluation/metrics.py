@@ -20,6 +20,11 @@ _NUMBER = re.compile(r"\[(\d+)\]")
 SUPPORT_MIN_OVERLAP = 0.6
 
 
+def marker_numbers(text: str) -> list[str]:
+    """The numbers of every ``[n]`` marker in an answer text."""
+    return _NUMBER.findall(text)
+
+
 def _plain(text: str) -> str:
     """Normalized text for key matching: case, accents, quotes, whitespace, no [n] markers."""
     return " ".join(normalize(_NUMBER.sub(" ", text)).split())

@@ -5,7 +5,8 @@ Format (other teams' sets in exactly this format run unchanged)::
     {"id": "q01", "type": "factual", "question": "...", "history": [],
      "keys": [["Investment Canada Act"]], "conflict_keys": [], "sources": ["01", "13"]}
 
-``type`` is factual, conflict, unanswerable or followup. ``keys`` is a list of
+``type`` is factual, conflict, unanswerable, followup or multipart (one group of
+``keys`` per part). ``keys`` is a list of
 groups: an answer is correct when it contains, for every group, at least one of
 the group's strings (case-insensitive). ``sources`` are gold documents, matched
 as a prefix of the cited source's file name.
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-QUESTION_TYPES = ("factual", "conflict", "unanswerable", "followup")
+QUESTION_TYPES = ("factual", "conflict", "unanswerable", "followup", "multipart")
 KNOWN_FIELDS = ("id", "type", "question", "history", "keys", "conflict_keys", "sources")
 
 

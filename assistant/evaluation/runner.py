@@ -38,6 +38,8 @@ class QuestionResult:
     keys_matched: bool | None = None
     missing_groups: list[list[str]] = field(default_factory=list)
     conflict_mentioned: bool | None = None
+    conflict_reported: bool = False  # the answer's structured conflicts are not empty
+    citations_valid: bool | None = None  # every [n] has a citation and every quote is verbatim
     correct: bool | None = None
     citation_precision: float | None = None
     citation_recall: float | None = None
@@ -128,6 +130,15 @@ def score_answer(
         )
         if not verbatim:
             r.failed.append(f"quote [{c.n}] is not verbatim in {c.source}")
+    conflicts = list(getattr(answer, "conflicts", []) or [])
+    r.conflict_reported = bool(conflicts)
+    markers = {int(n) for n in m.marker_numbers(answer.answer)}
+    conflict_numbers = {n for c in conflicts for v in c.values for n in v.citations}
+    r.citations_valid = (
+        (markers | conflict_numbers) <= set(quotes) and r.quotes_verbatim == r.quotes_total
+    )
+    if not r.citations_valid:
+        r.failed.append("a [n] marker has no citation, or a quote is not verbatim")
     if not r.refused:
         for sentence, ok in m.supported_sentences(answer.answer, quotes):
             r.sentences_total += 1
@@ -147,13 +158,21 @@ def score_answer(
             r.failed.append("keys missing: " + "; ".join(" | ".join(g) for g in r.missing_groups))
         r.correct = None if r.keys_matched is None else (r.keys_matched and not r.refused)
         if question.type == "conflict" and question.conflict_keys:
-            r.conflict_mentioned = bool(m.keys_match(answer.answer, question.conflict_keys))
+            # What a reader sees: the answer, and each disagreement with its quoted sides.
+            shown = " ".join(
+                [answer.answer]
+                + [v.value for c in conflicts for v in c.values]
+                + [quotes.get(n, "") for n in conflict_numbers]
+            )
+            r.conflict_mentioned = bool(m.keys_match(shown, question.conflict_keys))
             if not r.conflict_mentioned:
                 r.failed.append("other side of the disagreement not mentioned")
     else:
         r.correct = r.refused
         if not r.refused:
             r.failed.append("answered an unanswerable question")
+    if question.type != "conflict" and r.conflict_reported:
+        r.failed.append("reported a disagreement on a question without one")
 
     if question.sources:
         cited = [c.source for c in answer.citations]
@@ -176,6 +195,7 @@ def summarize(results: list[QuestionResult], k: int) -> dict[str, Any]:
     unanswerable = [r for r in ok if r.type == "unanswerable"]
     with_gold = [r for r in ok if r.hit_at_k is not None]
     conflicts = [r for r in ok if r.conflict_mentioned is not None]
+    no_conflict = [r for r in ok if r.type != "conflict"]
     latencies = [r.latency_ms for r in ok if r.latency_ms is not None]
     quotes_total = sum(r.quotes_total for r in ok)
     sentences_total = sum(r.sentences_total for r in ok)
@@ -209,6 +229,8 @@ def summarize(results: list[QuestionResult], k: int) -> dict[str, Any]:
         "overall_correct": rnd(m.mean([r.correct for r in ok])),
         "accuracy_by_type": by_type,
         "conflict_both_sides": rnd(m.mean([r.conflict_mentioned for r in conflicts])),
+        "false_conflicts": rnd(m.mean([r.conflict_reported for r in no_conflict])),
+        "citations_valid": rnd(m.mean([r.citations_valid for r in ok])),
         "answerable_not_refused": rnd(m.mean([not r.refused for r in answerable])),
         "unanswerable_refused": rnd(m.mean([r.refused for r in unanswerable])),
         "citation_precision": rnd(m.mean([r.citation_precision for r in with_gold])),
@@ -340,10 +362,15 @@ def compare(
 
 
 def check_thresholds(run: RunResult, thresholds: dict[str, Any]) -> list[str]:
-    """Every ``thresholds["min"]`` metric the run scored below (or did not report)."""
+    """Every ``thresholds["min"]`` metric the run scored below, and every ``thresholds["max"]``
+    metric it scored above (a metric it did not report misses either)."""
     misses: list[str] = []
     for key, minimum in thresholds.get("min", {}).items():
         value = run.summary.get(key)
         if value is None or value < minimum:
             misses.append(f"{run.label}: {key} = {value} < {minimum}")
+    for key, maximum in thresholds.get("max", {}).items():
+        value = run.summary.get(key)
+        if value is None or value > maximum:
+            misses.append(f"{run.label}: {key} = {value} > {maximum}")
     return misses

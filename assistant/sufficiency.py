@@ -1,0 +1,222 @@
+"""Is the question answered by the evidence? A decision per question part, not a threshold.
+
+A part is answered by a sentence that (1) holds the kind of answer the part wants (a
+name for "who", a date for "when", a number for "how many", a law for "which act", an
+outcome verb for "what did X decide", a reason for "why") and (2) is about the part's
+focus: its specific words occur in the sentence, in the passage around it, or are
+paraphrased there (embedding similarity of the word to the sentence's words). Focus
+words are weighted by how rare they are in the corpus, so the topic everybody writes
+about ("the company") counts little and the specific thing asked ("revenue", "CEO")
+counts most.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.extractive import Candidate
+from assistant.question import QuestionAnalysis, QuestionPart, has_answer_type
+from assistant.text import stopwords, terms, words
+
+Status = Literal["answer", "partial", "not_answered"]
+
+# A focus word counts as paraphrased by a sentence word at least this similar.
+PARAPHRASE_SIMILARITY = 0.62
+# A focus word found only in the passage around the sentence counts this much.
+CONTEXT_CREDIT = 1.0
+# Share of the (rarity-weighted) focus a sentence must cover to answer a part.
+MIN_FOCUS_COVERAGE = 0.5
+# ... or this share, when the sentence is also this close in meaning to the question.
+LOW_FOCUS_COVERAGE = 0.2
+CLOSE_MEANING = 0.65
+# A follow-up's terms from the earlier question weigh this much of its own.
+EARLIER_QUESTION_WEIGHT = 0.5
+# Candidates examined per part (by their relevance to the part).
+PART_POOL = 12
+
+
+@dataclass
+class PartDecision:
+    part: QuestionPart
+    sentence: Candidate | None  # the sentence that answers the part, if any
+    coverage: float  # best focus coverage among the sentences holding the answer type
+    meaning: float = 0.0  # best semantic similarity among those sentences
+    missing: list[str] = field(default_factory=list)  # focus words no sentence covers
+
+    @property
+    def answered(self) -> bool:
+        return self.sentence is not None
+
+
+@dataclass
+class Sufficiency:
+    parts: list[PartDecision]
+
+    @property
+    def status(self) -> Status:
+        answered = [p.answered for p in self.parts]
+        if all(answered):
+            return "answer"
+        return "partial" if any(answered) else "not_answered"
+
+
+class WordMatcher:
+    """Embedding similarity between single words, with a small cache of word vectors."""
+
+    def __init__(self, embeddings: Embeddings, size: int = 20_000) -> None:
+        self.embeddings = embeddings
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def vectors(self, items: list[str]) -> dict[str, np.ndarray]:
+        new = [w for w in dict.fromkeys(items) if w not in self._vectors]
+        if new:
+            for word, vec in zip(new, self.embeddings.embed_documents(new), strict=True):
+                v = np.asarray(vec, dtype=np.float32)
+                self._vectors[word] = v / (np.linalg.norm(v) + 1e-9)
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return {w: self._vectors[w] for w in items if w in self._vectors}
+
+    def best(self, word: str, candidates: set[str]) -> float:
+        """Highest similarity of ``word`` to any of ``candidates`` (0 when none)."""
+        if not candidates:
+            return 0.0
+        vecs = self.vectors([word, *sorted(candidates)])
+        target = vecs[word]
+        return max(float(target @ vecs[c]) for c in candidates if c != word)
+
+
+def _all_focus(part: QuestionPart) -> list[tuple[str, str]]:
+    """(term, word) of the part's own focus and of the earlier question's."""
+    return [
+        *zip(part.focus, part.focus_words, strict=True),
+        *zip(part.context, part.context_words, strict=True),
+    ]
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in words(text) if w not in stopwords() and len(w) > 2 and not w.isdigit()}
+
+
+def decide(
+    analysis: QuestionAnalysis,
+    ranked_by_part: list[list[Candidate]],
+    weigh: Callable[[QuestionPart], dict[str, float]],
+    matcher: WordMatcher | None,
+) -> Sufficiency:
+    """Decide, part by part, which sentence answers it (see the module docstring).
+
+    ``ranked_by_part[i]`` holds the candidates ordered by relevance to part ``i``.
+    """
+    decisions = []
+    question_words = set(words(analysis.question))
+    for part, ranked in zip(analysis.parts, ranked_by_part, strict=True):
+        decisions.append(
+            _decide_part(part, ranked[:PART_POOL], question_words, weigh(part), matcher)
+        )
+    return Sufficiency(decisions)
+
+
+def _decide_part(
+    part: QuestionPart,
+    pool: list[Candidate],
+    question_words: set[str],
+    weights: dict[str, float],
+    matcher: WordMatcher | None,
+) -> PartDecision:
+    """The most relevant sentence that holds the answer type and covers the focus."""
+    typed = [c for c in pool if has_answer_type(c.text, part.answer_type, question_words)]
+    found = set().union(*(c.terms for c in pool)) if pool else set()
+    missing = [w for t, w in zip(part.focus, part.focus_words, strict=True) if t not in found]
+    if not typed:
+        return PartDecision(part, None, 0.0, missing=missing or list(part.focus_words))
+    total = sum(weights.values())
+    if total <= 0:
+        return PartDecision(part, typed[0], 1.0)
+    paraphrased = _paraphrases(part, pool, matcher)
+    best, meaning = 0.0, 0.0
+    for cand in typed:
+        coverage = _coverage(cand, part, weights, paraphrased) / total
+        if sufficient(coverage, cand.semantic):
+            return PartDecision(part, cand, coverage, meaning=cand.semantic)
+        best, meaning = max(best, coverage), max(meaning, cand.semantic)
+    return PartDecision(part, None, best, meaning, missing or list(part.focus_words))
+
+
+def sufficient(coverage: float, meaning: float) -> bool:
+    """Enough of the focus, or a good part of it in a sentence close in meaning."""
+    return coverage >= MIN_FOCUS_COVERAGE or (
+        coverage >= LOW_FOCUS_COVERAGE and meaning >= CLOSE_MEANING
+    )
+
+
+def _coverage(
+    cand: Candidate,
+    part: QuestionPart,
+    weights: dict[str, float],
+    paraphrased: dict[tuple[str, int], float],
+) -> float:
+    """Weighted focus credit of one sentence: literal, in its passage, or paraphrased."""
+    context = set(terms(cand.doc.page_content))
+    credit = 0.0
+    for term, word in _all_focus(part):
+        similarity = paraphrased.get((word, id(cand)), 0.0)
+        if term in cand.terms:
+            credit += weights[term]
+        elif term in context:
+            credit += CONTEXT_CREDIT * weights[term]
+        elif similarity >= PARAPHRASE_SIMILARITY:
+            credit += weights[term] * similarity
+    return credit
+
+
+def _paraphrases(
+    part: QuestionPart, pool: list[Candidate], matcher: WordMatcher | None
+) -> dict[tuple[str, int], float]:
+    """(focus word, id(candidate)) -> best similarity to a word of that candidate's passage,
+    for the focus words no candidate contains literally."""
+    if matcher is None or not pool:
+        return {}
+    literal = set().union(*(c.terms | set(terms(c.doc.page_content)) for c in pool))
+    absent = [w for t, w in _all_focus(part) if t not in literal]
+    out: dict[tuple[str, int], float] = {}
+    for word in absent:
+        for cand in pool:
+            out[(word, id(cand))] = matcher.best(word, _content_words(cand.text))
+    return out
+
+
+def focus_weights(
+    part: QuestionPart, document_frequency: Callable[[str], int], n_docs: int
+) -> dict[str, float]:
+    """How specific each focus term is: rare in the corpus and rare in English.
+
+    The corpus side says what the documents are about (the topic everybody mentions
+    weighs little); the English side keeps a common word that this corpus happens not
+    to use ("first", "hold") from weighing as much as a specific one ("revenue").
+    """
+    weights = {}
+    for term, word in zip(part.focus, part.focus_words, strict=True):
+        idf = math.log(1 + (n_docs + 1) / (document_frequency(term) + 0.5))
+        weights[term] = idf * english_rarity(word)
+    for term, word in zip(part.context, part.context_words, strict=True):
+        idf = math.log(1 + (n_docs + 1) / (document_frequency(term) + 0.5))
+        weights[term] = EARLIER_QUESTION_WEIGHT * idf * english_rarity(word)
+    return weights
+
+
+def english_rarity(word: str) -> float:
+    """0.05 (the commonest words: "get", "take") to 1 (rarer words and names), from general
+    English usage (Zipf frequency: 6 is a word used about once in a thousand words)."""
+    from wordfreq import zipf_frequency
+
+    zipf = zipf_frequency(word.replace("'s", ""), "en")
+    return min(1.0, max(0.05, (6.5 - zipf) / 2.5))
