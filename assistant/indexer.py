@@ -237,13 +237,15 @@ def _sync(
 
 def _reset_vectors(index, vectors: str) -> bool:  # noqa: ANN001
     """The stored vectors were made by another model (or an index from before signatures):
-    none of them may be reused or searched. Mark the state first, so that readers stop
-    searching them, then drop the collection (a new model may have another dimension).
-    Returns whether anything was dropped."""
+    none of them may be reused or searched. The state first says "no usable vectors", so
+    readers stop searching them and a crash before the new signature is recorded makes
+    the next sync start over; then the collection is dropped (a new model may have another
+    dimension). Returns whether anything was dropped."""
     had_vectors = index.store.count() > 0
-    index.state.set_meta("vectors", vectors)
     if had_vectors:
+        index.state.set_meta("vectors", "")
         index.store.reset()
+    index.state.set_meta("vectors", vectors)
     return had_vectors
 
 

@@ -90,6 +90,26 @@ def test_another_model_of_the_same_dimension_re_embeds_every_chunk(
     assert switched.sync().chunks_embedded == 0 and other.embedded == []
 
 
+def test_a_crash_while_switching_models_never_keeps_old_vectors(
+    fake_assistant: Assistant, make_settings, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    other = OtherModel()
+    switched = Assistant(make_settings(), embeddings=other)
+
+    def killed() -> None:
+        raise KeyboardInterrupt("killed while dropping the old vectors")
+
+    monkeypatch.setattr(switched.index.store, "reset", killed)
+    with pytest.raises(KeyboardInterrupt):
+        switched.sync()
+    monkeypatch.undo()
+    report = switched.sync()
+    assert report.vectors_reset and report.chunks_embedded == report.chunks_total
+    chunk_id, text, meta = switched.index.state.all_chunks()[0]
+    expected = other.embed_documents([embedding_text_of(text, meta)])[0]
+    assert np.allclose(stored_vector(switched, chunk_id), expected, atol=1e-5)
+
+
 def embedding_text_of(text: str, meta: dict) -> str:
     from assistant.chunking import Chunk
 
