@@ -23,7 +23,8 @@ from assistant.state import FileRecord, IndexCorruptError, IndexMismatchError, I
 from assistant.store import VectorStore
 
 log = logging.getLogger(__name__)
-EXACT_SEARCH_MAX = 200_000  # committed chunks compared exactly while leftovers exist
+EXACT_SEARCH_MAX = 200_000  # most committed chunks compared exactly while leftovers exist
+OVERFETCH_MAX = 5_000  # fewer uncommitted vectors than this: first try HNSW with k + that many
 
 
 class CorpusIndex:
@@ -104,23 +105,28 @@ class CorpusIndex:
         """The ``k`` nearest committed chunks (of ``sources`` if given): (chunk id, cosine
         similarity), best first.
 
-        When the store holds vectors that are not committed (a sync in progress, or one
-        that was interrupted, until the next sync removes them), HNSW cannot be trusted
-        to reach the committed ones: 100,000 near-identical leftovers fill any top-k, and
-        a filtered HNSW search gets lost among them. Then the committed vectors are
-        compared exactly instead (read once per state version).
+        The store may hold vectors that are not committed (a sync in progress, or one that
+        was interrupted, until the next sync removes them). A few are skipped by asking
+        HNSW for that many more; when that does not yield ``k`` committed chunks (100,000
+        near-identical leftovers fill any top-k, and HNSW gets lost among them), the
+        committed vectors are compared exactly instead (read once per state version).
         """
         live = self.current().position
         stored = self.store.count()
-        if stored > len(live) and len(live) <= EXACT_SEARCH_MAX:
-            return self._exact_search(vector, k, sources)
         where = {"source": {"$in": sorted(sources)}} if sources is not None else None
-        only = list(live) if stored > len(live) else None
-        found: dict[str, float] = {}
-        for cid, sim in self.store.search_ids(vector, k, where, ids=only):
-            if cid in live and cid not in found:
-                found[cid] = sim
-        return list(found.items())
+        excess = max(0, stored - len(live))
+        if excess <= OVERFETCH_MAX or len(live) > EXACT_SEARCH_MAX:
+            found: dict[str, float] = {}
+            for cid, sim in self.store.search_ids(vector, k + excess, where):
+                if cid in live and cid not in found:
+                    found[cid] = sim
+            reachable = len(live) if sources is None else self._live_in(sources)
+            if not excess or len(found) >= min(k, reachable) or len(live) > EXACT_SEARCH_MAX:
+                return list(found.items())[:k]
+        return self._exact_search(vector, k, sources)
+
+    def _live_in(self, sources: set[str]) -> int:
+        return sum(1 for source in self.chunk_sources().values() if source in sources)
 
     def _exact_search(
         self, vector: list[float], k: int, sources: set[str] | None

@@ -209,14 +209,9 @@ class VectorStore:
 
     @_reopening
     def search_ids(
-        self,
-        vector: list[float],
-        k: int,
-        where: dict[str, Any] | None = None,
-        ids: list[str] | None = None,
+        self, vector: list[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
-        """Like ``search`` but ids only: (chunk id, cosine similarity), best first;
-        ``ids`` restricts the search to those ids.
+        """Like ``search`` but ids only: (chunk id, cosine similarity), best first.
 
         Leaving texts and metadata out of the reply makes a top-100 query about 5x faster
         (BENCHMARKS.md); the caller reads the few texts it keeps from the index state.
@@ -224,16 +219,8 @@ class VectorStore:
         count = self.count()
         if count == 0:
             return []
-        if ids is not None:
-            count = min(count, len(ids))
-            if count == 0:
-                return []
         result = self.collection.query(
-            query_embeddings=[vector],
-            n_results=min(k, count),
-            where=where,
-            ids=ids,
-            include=["distances"],
+            query_embeddings=[vector], n_results=min(k, count), where=where, include=["distances"]
         )
         return [
             (cid, 1.0 - float(distance))

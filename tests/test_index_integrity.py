@@ -240,6 +240,18 @@ def test_orphan_vectors_never_crowd_out_committed_chunks(fake_assistant: Assista
     assert not answer.refused and answer.citations
 
 
+def test_a_few_uncommitted_vectors_cost_no_exact_search(fake_assistant: Assistant) -> None:
+    """A sync in progress leaves a few vectors of changed files: HNSW asked for that many
+    more still finds k committed chunks, so no reader loads every vector meanwhile."""
+    store = fake_assistant.index.store
+    texts = [f"Hikvision closure order note number {i}" for i in range(40)]
+    vectors = fake_assistant.embeddings.embed_documents(texts)
+    store.upsert([f"pending-{i}" for i in range(40)], texts, [{"source": "new.txt"}] * 40, vectors)
+    hits = fake_assistant.retriever.retrieve(HIKVISION_QUESTION, mode="dense", k=5)
+    assert len(hits) == 5 and not any(d.id.startswith("pending-") for d in hits)
+    assert fake_assistant.index._exact is None
+
+
 def test_orphans_make_the_index_need_a_sync_which_removes_them(
     fake_assistant: Assistant,
 ) -> None:
