@@ -196,6 +196,8 @@ def _load_history(path: Path | None) -> list[dict[str, str]]:
 
 def render_answer(answer: Answer) -> str:
     lines = [answer.answer, ""]
+    if answer.not_answered:
+        lines[1:1] = ["Not in the sources: " + "; ".join(f"{p}?" for p in answer.not_answered), ""]
     for c in answer.citations:
         where = ", ".join(x for x in (c.publisher, c.date) if x)
         lines.append(f"[{c.n}] {c.title or c.source}" + (f" ({where})" if where else ""))
@@ -203,6 +205,8 @@ def render_answer(answer: Answer) -> str:
             f"    {c.source}" + (f" p.{c.page}" if c.page else "") + (f"  {c.url}" if c.url else "")
         )
         lines.append(f'    "{c.quote}"')
+        for flagged in c.instructions:
+            lines.append(f"    (this passage also says, to an AI, {flagged!r}: treated as data)")
     for conflict in answer.conflicts:
         values = "; ".join(
             f"{v.value} {''.join(f'[{n}]' for n in v.citations)}" for v in conflict.values
