@@ -84,7 +84,7 @@ def run_sync(assistant: Assistant, quiet: bool = False) -> SyncReport:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from assistant.indexer import IndexBusyError
+    from assistant.indexer import IndexBusyError, IndexDiskFullError
     from assistant.state import IndexCorruptError
 
     console = Console(stderr=True, quiet=quiet)
@@ -105,7 +105,7 @@ def run_sync(assistant: Assistant, quiet: bool = False) -> SyncReport:
 
         try:
             return assistant.sync(on_progress)
-        except (IndexBusyError, IndexCorruptError, FileNotFoundError) as exc:
+        except (IndexBusyError, IndexCorruptError, IndexDiskFullError, FileNotFoundError) as exc:
             raise _fail(str(exc)) from exc
 
 
@@ -116,6 +116,11 @@ def print_report(report: SyncReport) -> None:
         for note in notes:
             typer.secho(f"warning: {source}: {note}", fg=typer.colors.YELLOW, err=True)
     s = report.summary()
+    if report.vectors_reset:
+        typer.echo(
+            "the embedding settings changed (model, backend or dimension): the old vectors "
+            "were dropped and every passage is embedded again"
+        )
     typer.echo(
         f"added {s['added']}, updated {s['updated']}, removed {s['removed']}, "
         f"unchanged {s['unchanged']}, failed {s['failed']} "
@@ -290,13 +295,13 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 
 def _require_index(assistant: Assistant) -> None:
-    from assistant.state import IndexCorruptError
+    from assistant.state import IndexCorruptError, IndexMismatchError
 
     if not assistant.index.state.exists():
         raise _fail(f"no index in {assistant.settings.index_dir}; run `assistant index` first")
     try:
         assistant.index.check()
-    except IndexCorruptError as exc:
+    except (IndexCorruptError, IndexMismatchError) as exc:
         raise _fail(str(exc)) from exc
 
 

@@ -71,6 +71,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             "## Ask the documents\nAnswers quote the indexed sources; "
             "click a citation such as [1] to read the passage."
         )
+        indexing = gr.Markdown(elem_id="indexing-status")
+        indexing_timer = gr.Timer(2.0, active=False)
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
                 with gr.Column(scale=3):
@@ -176,6 +178,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         add_btn.click(pages.on_upload, [uploads], [upload_status, uploads, *doc_outputs], **private)
         remove_btn.click(pages.on_remove, [remove_choice], [remove_status, *doc_outputs], **private)
         demo.load(pages.document_rows, None, doc_outputs, **private)
+        demo.load(pages.indexing_state, None, [indexing, indexing_timer], **private)
+        indexing_timer.tick(pages.indexing_state, None, [indexing, indexing_timer], **private)
         gr.api(ask, api_name="ask")
     return demo
 
