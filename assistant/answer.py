@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.citations import (
@@ -82,7 +81,21 @@ def citation_for(candidate: Candidate, n: int) -> Citation:
         end=candidate.end,
         score=round(max(0.0, min(1.0, candidate.score)), 4),
         chunk_id=meta.get("chunk_id"),
+        instructions=flagged_sentences(candidate),
     )
+
+
+def flagged_sentences(candidate: Candidate) -> list[str]:
+    """The instruction sentences the indexer flagged in the candidate's passage."""
+    spans = str(candidate.doc.metadata.get("instructions") or "")
+    base = int(candidate.doc.metadata.get("start", 0))
+    text = candidate.doc.page_content
+    out = []
+    for span in filter(None, spans.split(";")):
+        start, _, end = span.partition("-")
+        if start.isdigit() and end.isdigit():
+            out.append(text[int(start) - base : int(end) - base])
+    return [s for s in out if s]
 
 
 class _Citer:
@@ -349,7 +362,9 @@ class AnswerPipeline:
             answer=text,
             refused=refused,
             status="not_answered" if refused else ("conflict" if conflicts else sufficiency.status),
-            not_answered=[] if refused else [p.part.text for p in sufficiency.parts if not p.answered],
+            not_answered=[]
+            if refused
+            else [p.part.text for p in sufficiency.parts if not p.answered],
             citations=[] if refused else citer.citations,
             conflicts=conflicts,
             mode=mode_used,
@@ -373,7 +388,11 @@ class AnswerPipeline:
         self, generated: str, passages: list[Candidate]
     ) -> tuple[str, _Citer, list[dict[str, str]], list[Candidate]]:
         result = verify(
-            generated, passages, self.index.embeddings, self.settings.answer.support_threshold
+            generated,
+            passages,
+            self.index.embeddings,
+            self.settings.answer.support_threshold,
+            self.words,
         )
         citer = _Citer()
         parts = []
@@ -392,7 +411,8 @@ class AnswerPipeline:
         if not answer:
             return []
         best = evidence.best
-        strong = [c for c in evidence.candidates[:10] if c.score >= 0.75 * best]
+        # The masked-context test in find_conflicts decides; this only bounds the work.
+        strong = [c for c in evidence.candidates[:20] if c.score >= 0.6 * best]
         conflicts: list[Conflict] = []
         for found in find_conflicts(answer, strong, self.index.embeddings):
             values = [
@@ -403,9 +423,7 @@ class AnswerPipeline:
         return conflicts
 
 
-def model_passages(
-    sufficiency: Sufficiency, evidence: Evidence, limit: int
-) -> list[Candidate]:
+def model_passages(sufficiency: Sufficiency, evidence: Evidence, limit: int) -> list[Candidate]:
     """The passages a model sees: each part's answering sentence first, then the best others."""
     first = [p.sentence for p in sufficiency.parts if p.sentence]
     return list(dict.fromkeys([*first, *evidence.candidates]))[: max(limit, len(first))]

@@ -129,13 +129,17 @@ class BM25Index:
         tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        if self.model is not None:
-            self.model.save(str(tmp / "model"))
-        if self.table is not None:
-            self.table.save(tmp)
-            self.table = None
-        meta = {"version": self.version, "ids": self.ids, "params": BM25_PARAMS}
-        (tmp / "ids.json").write_text(json.dumps(meta))
+        try:
+            if self.model is not None:
+                self.model.save(str(tmp / "model"))
+            if self.table is not None:
+                self.table.save(tmp)
+                self.table = None
+            meta = {"version": self.version, "ids": self.ids, "params": BM25_PARAMS}
+            (tmp / "ids.json").write_text(json.dumps(meta))
+        except BaseException:  # e.g. a full disk: leave no half-written copy behind
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():

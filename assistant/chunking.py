@@ -15,6 +15,7 @@ from typing import Any
 from langchain_core.documents import Document
 
 from assistant.documents import SourceDocument
+from assistant.injection import instruction_spans
 from assistant.settings import ChunkingSettings
 from assistant.text import split_sentences
 
@@ -135,6 +136,9 @@ def _make_chunk(
     page = doc.page_at(start)
     if page is not None:
         metadata["page"] = page
+    flagged = instruction_spans(text)
+    if flagged:  # text addressed to an AI inside the document: data, shown with a warning
+        metadata["instructions"] = ";".join(f"{start + s}-{start + e}" for s, e in flagged)
     cid = chunk_id(doc.source, start, text)
     metadata["chunk_id"] = cid
     return Chunk(cid, doc.source, text, start, end, metadata)

@@ -86,7 +86,7 @@ def run_sync(assistant: Assistant, quiet: bool = False) -> SyncReport:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from assistant.indexer import IndexBusyError
+    from assistant.indexer import IndexBusyError, IndexDiskFullError
     from assistant.state import IndexCorruptError
 
     console = Console(stderr=True, quiet=quiet)
@@ -107,7 +107,7 @@ def run_sync(assistant: Assistant, quiet: bool = False) -> SyncReport:
 
         try:
             return assistant.sync(on_progress)
-        except (IndexBusyError, IndexCorruptError, FileNotFoundError) as exc:
+        except (IndexBusyError, IndexCorruptError, IndexDiskFullError, FileNotFoundError) as exc:
             raise _fail(str(exc)) from exc
 
 
@@ -118,6 +118,11 @@ def print_report(report: SyncReport) -> None:
         for note in notes:
             typer.secho(f"warning: {source}: {note}", fg=typer.colors.YELLOW, err=True)
     s = report.summary()
+    if report.vectors_reset:
+        typer.echo(
+            "the embedding settings changed (model, backend or dimension): the old vectors "
+            "were dropped and every passage is embedded again"
+        )
     typer.echo(
         f"added {s['added']}, updated {s['updated']}, removed {s['removed']}, "
         f"unchanged {s['unchanged']}, failed {s['failed']} "
@@ -204,12 +209,15 @@ def quoted(text: str) -> str:
 
 
 def render_sources(answer: Answer) -> str:
-    """The numbered sources and the disagreements among them, without the answer text.
+    """What the sources leave unanswered, the numbered sources and their disagreements:
+    everything but the answer text.
 
     A quote is printed under its source unless the answer already contains it word for
     word (extractive answers are made of quotes): nothing is printed twice.
     """
     lines: list[str] = []
+    if answer.not_answered:
+        lines.append("Not in the sources: " + "; ".join(f"{p}?" for p in answer.not_answered))
     for c in answer.citations:
         where = ", ".join(x for x in (c.publisher, c.date) if x)
         lines.append(f"[{c.n}] {c.title or c.source}" + (f" ({where})" if where else ""))
@@ -218,6 +226,8 @@ def render_sources(answer: Answer) -> str:
         )
         if c.quote.strip() not in answer.answer:  # an extractive answer already quotes it
             lines.append(f"    {quoted(c.quote)}")
+        for flagged in c.instructions:
+            lines.append(f"    (this passage also says, to an AI, {flagged!r}: treated as data)")
     for conflict in answer.conflicts:
         values = "; ".join(
             f"{v.value} {''.join(f'[{n}]' for n in v.citations)}" for v in conflict.values
@@ -346,13 +356,13 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 
 def _require_index(assistant: Assistant) -> None:
-    from assistant.state import IndexCorruptError
+    from assistant.state import IndexCorruptError, IndexMismatchError
 
     if not assistant.index.state.exists():
         raise _fail(f"no index in {assistant.settings.index_dir}; run `assistant index` first")
     try:
         assistant.index.check()
-    except IndexCorruptError as exc:
+    except (IndexCorruptError, IndexMismatchError) as exc:
         raise _fail(str(exc)) from exc
 
 

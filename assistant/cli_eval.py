@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 DEFAULT_QUESTIONS = Path("evals/questions.jsonl")
+DEFAULT_SETS = Path("evals/sets.json")
 DEFAULT_OUT = Path("evals/out")
 
 
@@ -31,8 +32,21 @@ def _settings(**overrides: Any) -> Any:
 
 def eval_command(
     questions: Annotated[
-        Path, typer.Option("--questions", help="Question set (JSONL, one question a line).")
-    ] = DEFAULT_QUESTIONS,
+        Path | None,
+        typer.Option(
+            "--questions",
+            help="Question set (JSONL, one question a line). Without --questions, --corpus "
+            "and --index-dir, every set of --sets is run.",
+        ),
+    ] = None,
+    sets: Annotated[
+        Path,
+        typer.Option(
+            "--sets",
+            help="JSON list of question sets, each with its corpus and thresholds; each is "
+            "indexed into a fresh temp index, scored and checked.",
+        ),
+    ] = DEFAULT_SETS,
     corpus: Annotated[
         Path | None,
         typer.Option(
@@ -63,6 +77,47 @@ def eval_command(
     ] = None,
 ) -> None:
     """Ask every question of a set, score the answers and write report.json/.md/.png."""
+    if questions is None and corpus is None and index_dir is None:
+        _run_sets(sets, mode, retrieval, compare, out)
+        return
+    questions = questions or DEFAULT_QUESTIONS
+    misses = _run_set(questions, corpus, index_dir, mode, retrieval, compare, out, thresholds)
+    if misses:
+        raise typer.Exit(1)
+
+
+def _run_sets(
+    sets: Path, mode: str | None, retrieval: str | None, compare: bool, out: Path
+) -> None:
+    """Every set of the ``sets`` file, each on its own corpus; exit 1 if one misses a minimum."""
+    try:
+        listed = json.loads(sets.read_text(encoding="utf-8"))["sets"]
+        entries = [(str(e["name"]), Path(e["questions"]), Path(e["corpus"])) for e in listed]
+        limits = [Path(e["thresholds"]) if e.get("thresholds") else None for e in listed]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise _fail(
+            f'--sets {sets}: expected {{"sets": [{{"name", "questions", "corpus", '
+            f'"thresholds"}}, ...]}} ({type(exc).__name__}: {exc})'
+        ) from exc
+    misses: list[str] = []
+    for (name, questions, corpus), limit in zip(entries, limits, strict=True):
+        typer.secho(f"== {name}: {questions} on {corpus}", bold=True, err=True)
+        misses += _run_set(questions, corpus, None, mode, retrieval, compare, out / name, limit)
+    if misses:
+        raise typer.Exit(1)
+
+
+def _run_set(
+    questions: Path,
+    corpus: Path | None,
+    index_dir: Path | None,
+    mode: str | None,
+    retrieval: str | None,
+    compare: bool,
+    out: Path,
+    thresholds: Path | None,
+) -> list[str]:
+    """Run one question set; returns the thresholds it missed (also printed)."""
     from rich.console import Console
 
     from assistant.evaluation.questions import QuestionSetError, load_questions
@@ -122,12 +177,10 @@ def eval_command(
     for mode_name, why in skipped.items():
         typer.secho(f"skipped answer mode {mode_name}: {why}", fg=typer.colors.YELLOW, err=True)
     typer.echo("reports: " + ", ".join(str(p) for p in paths.values()))
-    if limits is not None:
-        misses = [miss for run in runs for miss in check_thresholds(run, limits)]
-        for miss in misses:
-            typer.secho(f"below threshold: {miss}", fg=typer.colors.RED, err=True)
-        if misses:
-            raise typer.Exit(1)
+    misses = [miss for run in runs for miss in check_thresholds(run, limits)] if limits else []
+    for miss in misses:
+        typer.secho(f"below threshold: {miss}", fg=typer.colors.RED, err=True)
+    return misses
 
 
 def _build(settings: Any) -> Any:
@@ -144,8 +197,11 @@ def _load_thresholds(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise _fail(f"--thresholds {path}: cannot read JSON ({exc})") from exc
-    if not isinstance(data.get("min"), dict):
-        raise _fail(f'--thresholds {path}: expected {{"min": {{"metric": value, ...}}}}')
+    if not isinstance(data.get("min"), dict) or not isinstance(data.get("max", {}), dict):
+        raise _fail(
+            f'--thresholds {path}: expected {{"min": {{"metric": value, ...}}, '
+            f'"max": {{"metric": value, ...}}}}'
+        )
     return data
 
 

@@ -29,8 +29,14 @@ def serve(
     corpus: CorpusDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
-    """Index the corpus if it changed, then serve the web page (Ctrl-C stops it)."""
-    from assistant.cli import _fail, build_assistant, print_report, run_sync
+    """Serve the web page; a changed corpus is indexed in the background meanwhile.
+
+    The embedding model is loaded before the page announces itself ready, so the first
+    question does not wait for it; questions asked while the corpus is being indexed are
+    answered from the last complete index (the page says indexing is in progress).
+    """
+    from assistant.cli import _fail, build_assistant
+    from assistant.state import IndexCorruptError
 
     started = time.perf_counter()
     assistant = build_assistant(
@@ -39,14 +45,16 @@ def serve(
         chroma_url=chroma_url,
         **{"web.host": host, "web.port": port},
     )
-    try:  # both checked before indexing, which can take a while
+    try:  # both checked before loading the model, which takes a few seconds
         assistant.settings.web.login()
         _check_port(assistant.settings.web.host, assistant.settings.web.port)
     except ValueError as exc:
         raise _fail(str(exc)) from exc
-    if assistant.needs_sync():
-        report = run_sync(assistant)
-        print_report(report)
+    try:
+        stale = assistant.needs_sync()
+        assistant.warm_up()
+    except (IndexCorruptError, FileNotFoundError) as exc:
+        raise _fail(str(exc)) from exc
     from assistant.web import launch
 
     web = assistant.settings.web
@@ -59,12 +67,27 @@ def serve(
         f"Serving the assistant on {url} ({login}; ready in "
         f"{time.perf_counter() - started:.1f} s). Press Ctrl-C to stop."
     )
+    if stale:
+        typer.echo(
+            "Indexing the corpus in the background; answers come from the last "
+            "complete index until it is done."
+        )
+        assistant.sync_in_background(_report_background_sync)
     try:
         demo.block_thread()
     except KeyboardInterrupt:  # pragma: no cover - interactive
         pass
     finally:
         demo.close()
+
+
+def _report_background_sync(job) -> None:  # noqa: ANN001 - assistant.background.BackgroundSync
+    from assistant.cli import print_report
+
+    if job.error:
+        typer.secho(f"error: indexing failed: {job.error}", fg=typer.colors.RED, err=True)
+    elif job.report is not None:
+        print_report(job.report)
 
 
 def _check_port(host: str, port: int) -> None:

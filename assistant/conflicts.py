@@ -24,17 +24,15 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.english import CHANGE_WORDS, MONTHS, SPELLED_NUMBERS
 from assistant.extractive import Candidate
-from assistant.question import SPELLED_NUMBERS
 from assistant.text import normalize, stopwords, terms, words
 
 # Masked contexts of two values at least this similar describe the same claim.
 SAME_CLAIM_SIMILARITY = 0.72
 CONTEXT_WORDS = 7  # words kept on each side of a value for its masked context
 
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december"
-).split()
+_MONTH_NAMES = list(MONTHS)
 _MONTHS = "|".join(_MONTH_NAMES)
 _DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>\d{{4}}))?"
@@ -56,7 +54,7 @@ _SPELLED = "|".join(SPELLED_NUMBERS)
 _COUNT = re.compile(
     rf"\b(?P<num>\d[\d,]*(?:\.\d+)?|(?:{_SPELLED})(?:[- ](?:{_SPELLED}))?)"
     r"(?:\s+(?:more|other|additional|new|separate|different|of\s+its|of\s+the))?"
-    r"[\s-]+(?P<noun>[a-z][a-z-]+)",
+    r"[\s-]+(?P<noun>[a-z][a-z-]+)(?:\s+(?P<noun2>[a-z][a-z-]+))?",
     re.IGNORECASE,
 )
 # Role nouns that head an official title ("Minister of ...", "Industry Minister").
@@ -72,13 +70,6 @@ _TITLE = re.compile(
 _NAME_AFTER = re.compile(r"^\s*,?\s*((?:[A-Z][\w'’.-]+\s*){1,3})")
 _NAME_BEFORE = re.compile(r"((?:[A-Z][\w'’.-]+\s*){1,3}),?\s*(?:the\s+|is\s+|was\s+|as\s+)?$")
 # Words that make two values true at different times: a change, or a time contrast.
-CHANGE_WORDS = set(
-    (
-        "reduced reduce reduces reducing lowered lowers raised raises increased increases cut "
-        "revised revises amended updated extended shortened later subsequently initially "
-        "originally previously"
-    ).split()
-)
 _ROLE_WORDS = {w.lower() for w in re.split(r"[|\s-]+", _ROLES)} | {"of", "for", "the", "and"}
 
 
@@ -147,8 +138,12 @@ def extract_values(text: str) -> list[Value]:
         noun = m.group("noun").lower()
         if num is None or noun in stopwords() or noun in _MONTH_NAMES:
             continue
-        found.append(Value("count", (num,), m.group(0), *m.span(), holder=noun))
-        taken.append(m.span())
+        end = m.end("noun")
+        second = (m.group("noun2") or "").lower()
+        if second and second not in stopwords() and second.endswith("s") and not noun.endswith("s"):
+            noun, end = f"{noun} {second}", m.end("noun2")  # "five pumping stations"
+        found.append(Value("count", (num,), text[m.start() : end], m.start(), end, holder=noun))
+        taken.append((m.start(), end))
     for m in _TITLE.finditer(text):
         key = tuple(sorted(set(words(m.group(0))) - _ROLE_WORDS))
         if not key:
@@ -176,7 +171,7 @@ def comparable(a: Value, b: Value) -> bool:
     if a.kind != b.kind:
         return False
     if a.kind == "count":
-        return terms(a.holder) == terms(b.holder)
+        return terms(a.holder)[-1:] == terms(b.holder)[-1:]
     if a.kind == "title":
         mine, theirs = set(words(a.holder)), set(words(b.holder))
         return bool(mine & theirs) if mine and theirs else True
@@ -190,6 +185,19 @@ def masked_context(text: str, value: Value) -> str:
     before = text[: value.start].split()[-CONTEXT_WORDS:]
     after = text[value.end :].split()[:CONTEXT_WORDS]
     return " ".join([*before, "something", *after])
+
+
+def _trim_title(value: Value, other_text: str) -> Value:
+    """A title without the words the other sentence also uses (a shared name is not what
+    the two disagree on): "Minister of Foreign Affairs Anna Berg" vs "Trade Minister Anna
+    Berg" disputes "foreign affairs" against "trade"."""
+    shared = set(words(other_text))
+    key = tuple(w for w in value.key if w not in shared)
+    shown = value.shown.split()
+    while len(shown) > 1 and set(words(shown[-1])) <= shared - _ROLE_WORDS:
+        shown.pop()  # a shared name swallowed by the title's pattern goes back to the text
+    text = " ".join(shown)
+    return Value(value.kind, key, text, value.start, value.start + len(text), value.holder)
 
 
 def _reports_change(context: str) -> bool:
@@ -218,6 +226,10 @@ def find_conflicts(
                 continue
             for va in values[id(a)]:
                 for vb in values[id(b)]:
+                    if va.kind == "title" == vb.kind:
+                        va, vb = _trim_title(va, b.text), _trim_title(vb, a.text)
+                        if not va.key or not vb.key:
+                            continue
                     if comparable(va, vb) and not compatible(va, vb):
                         pairs.append((a, va, b, vb))
     if not pairs:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,10 +11,17 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer import AnswerPipeline
+from assistant.background import BackgroundSync
 from assistant.citations import Answer, HistoryTurn
 from assistant.corpus_index import CorpusIndex
 from assistant.embeddings import load_embeddings
-from assistant.indexer import ProgressCallback, SyncReport, index_signature, sync_corpus
+from assistant.indexer import (
+    ProgressCallback,
+    SyncReport,
+    index_signature,
+    sync_corpus,
+    vectors_signature,
+)
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import AnswerMode, RetrievalMode, Settings
 
@@ -51,10 +58,15 @@ class Assistant:
         self.settings = settings
         self.embeddings = embeddings or load_embeddings(settings.embedding)
         self.index = CorpusIndex(
-            settings.index_dir, self.embeddings, settings.chroma_url, settings.collection
+            settings.index_dir,
+            self.embeddings,
+            settings.chroma_url,
+            settings.collection,
+            vectors_signature=vectors_signature(settings, self.embeddings),
         )
         self.retriever = HybridRetriever(index=self.index, settings=settings.retrieval)
         self.pipeline = AnswerPipeline(self.index, self.retriever, settings)
+        self.background: BackgroundSync | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, **kwargs: Any) -> Assistant:
@@ -63,18 +75,44 @@ class Assistant:
         return cls(settings or load_settings(), **kwargs)
 
     def sync(self, progress: ProgressCallback | None = None) -> SyncReport:
-        """Incrementally index ``settings.corpus_dir``."""
+        """Incrementally index ``settings.corpus_dir``. A background sync of this process
+        is waited for first (an upload during start-up indexing queues behind it)."""
+        job = self.background
+        if job is not None and job.running and not job.is_current_thread():
+            job.wait()
         return sync_corpus(self.settings.corpus_dir, self.index, self.settings, progress)
+
+    def sync_in_background(
+        self, on_done: Callable[[BackgroundSync], None] | None = None
+    ) -> BackgroundSync:
+        """Start a sync on a thread; questions are answered from the last complete index
+        meanwhile and ``indexing_status()`` says how far it got."""
+        self.background = BackgroundSync(self, on_done).start()
+        return self.background
+
+    def indexing_status(self) -> str:
+        """'' when no background sync was started; else its one-line status."""
+        return self.background.status() if self.background else ""
+
+    def warm_up(self) -> None:
+        """Load what the first question would otherwise wait for: the embedding model
+        (seconds for the real one) and the BM25 index."""
+        self.embeddings.embed_query("warm up")
+        if self.index.state.exists():
+            self.index.current()
 
     def needs_sync(self) -> bool:
         """True when the index is missing, built with other settings, or behind the corpus."""
         from assistant.documents import file_sha256, iter_corpus_files
 
         state = self.index.state
-        if not state.exists() or state.get_meta("signature") != index_signature(self.settings):
+        signature = index_signature(self.settings, self.embeddings)
+        if not state.exists() or state.get_meta("signature") != signature:
             return True
-        if self.index.store.count() < len(state.chunk_ids()):
-            return True  # vectors lost (store folder deleted): a sync restores them
+        if self.index.store.count() != len(state.chunk_ids()):
+            return True  # vectors lost (store deleted) or left by an interrupted sync
+        if state.get_meta("vectors") != vectors_signature(self.settings, self.embeddings):
+            return True
         known = state.files()
         root = self.settings.corpus_dir
         current = {p.relative_to(root).as_posix(): p for p in iter_corpus_files(root)}

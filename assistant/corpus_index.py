@@ -1,22 +1,30 @@
 """``CorpusIndex``: the Chroma vectors, the committed state and BM25, kept together.
 
-Readers see exactly the committed state: dense hits not in it are ignored and
-BM25 is rebuilt whenever the state version moves (another process indexed).
+Readers see exactly the committed state: dense hits not in it are ignored (and the
+search reaches past as many uncommitted vectors as the store holds, so they can never
+crowd out committed ones), BM25 is rebuilt whenever the state version moves (another
+process indexed), and vectors made by another embedding model are never searched.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.bm25 import BM25Index, TermTable
-from assistant.state import FileRecord, IndexCorruptError, IndexState
+from assistant.state import FileRecord, IndexCorruptError, IndexMismatchError, IndexState
 from assistant.store import VectorStore
+
+log = logging.getLogger(__name__)
+EXACT_SEARCH_MAX = 200_000  # most committed chunks compared exactly while leftovers exist
+OVERFETCH_MAX = 5_000  # fewer uncommitted vectors than this: first try HNSW with k + that many
 
 
 class CorpusIndex:
@@ -26,9 +34,13 @@ class CorpusIndex:
         embeddings: Embeddings,
         chroma_url: str | None = None,
         collection: str = "assistant",
+        vectors_signature: str | None = None,
     ) -> None:
         self.index_dir = index_dir
         self.embeddings = embeddings
+        self.vectors_signature = vectors_signature  # None: trust whatever is stored
+        self._vectors_match = True
+        self._exact: tuple[int, list[str], np.ndarray] | None = None
         self.state = IndexState(index_dir)
         self.store = VectorStore(index_dir, chroma_url, collection, embeddings)
         self._bm25: BM25Index | None = None
@@ -53,10 +65,16 @@ class CorpusIndex:
                 version, ids, texts = self.state.live_chunks(set(previous.ids) if previous else ())
                 bm25 = BM25Index.build(ids, texts, version, previous)
                 if self.state.exists():
-                    bm25.save(self.bm25_dir)
+                    try:
+                        bm25.save(self.bm25_dir)
+                    except OSError:
+                        if force_save:  # the sync reports it (e.g. a full disk)
+                            raise
+                        log.warning("could not save the BM25 index in %s", self.bm25_dir)
             self._bm25 = bm25
             self._files = self.state.files()
             self._sources = None
+            self._vectors_match = self._read_vectors_match()
             self._checked_at = time.monotonic()
             return bm25
 
@@ -65,8 +83,71 @@ class CorpusIndex:
         if self._bm25 is None or time.monotonic() - self._checked_at > max_age_s:
             if self._bm25 is None or self.state.version() != self._bm25.version:
                 return self.refresh_bm25()
+            self._vectors_match = self._read_vectors_match()
             self._checked_at = time.monotonic()
         return self._bm25
+
+    def _read_vectors_match(self) -> bool:
+        if self.vectors_signature is None or not self.state.exists():
+            return True
+        stored = self.state.get_meta("vectors")
+        return stored is None or stored == self.vectors_signature
+
+    def vectors_usable(self) -> bool:
+        """False while the stored vectors come from another embedding model (a sync is
+        re-embedding them, or one is needed): dense search would compare apples and pears."""
+        self.current()
+        return self._vectors_match
+
+    def dense_search(
+        self, vector: list[float], k: int, sources: set[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` nearest committed chunks (of ``sources`` if given): (chunk id, cosine
+        similarity), best first.
+
+        The store may hold vectors that are not committed (a sync in progress, or one that
+        was interrupted, until the next sync removes them). A few are skipped by asking
+        HNSW for that many more; when that does not yield ``k`` committed chunks (100,000
+        near-identical leftovers fill any top-k, and HNSW gets lost among them), the
+        committed vectors are compared exactly instead (read once per state version).
+        """
+        live = self.current().position
+        stored = self.store.count()
+        where = {"source": {"$in": sorted(sources)}} if sources is not None else None
+        excess = max(0, stored - len(live))
+        if excess <= OVERFETCH_MAX or len(live) > EXACT_SEARCH_MAX:
+            found: dict[str, float] = {}
+            for cid, sim in self.store.search_ids(vector, k + excess, where):
+                if cid in live and cid not in found:
+                    found[cid] = sim
+            reachable = len(live) if sources is None else self._live_in(sources)
+            if not excess or len(found) >= min(k, reachable) or len(live) > EXACT_SEARCH_MAX:
+                return list(found.items())[:k]
+        return self._exact_search(vector, k, sources)
+
+    def _live_in(self, sources: set[str]) -> int:
+        return sum(1 for source in self.chunk_sources().values() if source in sources)
+
+    def _exact_search(
+        self, vector: list[float], k: int, sources: set[str] | None
+    ) -> list[tuple[str, float]]:
+        bm25 = self.current()
+        with self._lock:
+            if self._exact is None or self._exact[0] != bm25.version:
+                ids, matrix = self.store.vectors(list(bm25.ids))
+                norms = np.linalg.norm(matrix, axis=1, keepdims=True) if len(ids) else 1.0
+                self._exact = (bm25.version, ids, matrix / np.maximum(norms, 1e-12))
+            _, ids, matrix = self._exact
+        if not ids:
+            return []
+        query = np.asarray(vector, dtype=np.float32)
+        sims = matrix @ (query / max(float(np.linalg.norm(query)), 1e-12))
+        if sources is not None:
+            chunk_sources = self.chunk_sources()
+            keep = np.array([chunk_sources.get(cid) in sources for cid in ids], dtype=bool)
+            sims = np.where(keep, sims, -np.inf)
+        order = np.argsort(-sims, kind="stable")[:k]
+        return [(ids[i], float(sims[i])) for i in order if np.isfinite(sims[i])]
 
     def files(self) -> dict[str, FileRecord]:
         self.current()
@@ -101,6 +182,11 @@ class CorpusIndex:
         with self.state.connection() as conn:
             live = conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         stored = self.store.count()
+        if self.vectors_signature is not None and not self._read_vectors_match():
+            raise IndexMismatchError(
+                f"the index in {self.index_dir} was embedded with other embedding settings "
+                "(model, backend or dimension); run `assistant index` to re-embed it"
+            )
         if stored < live:
             raise IndexCorruptError(
                 f"the vector store in {self.index_dir} holds {stored} of the {live} indexed "

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.settings import DocumentSettings
+
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -75,8 +77,10 @@ def iter_corpus_files(root: Path) -> list[Path]:
     return found
 
 
-def load_document(path: Path, root: Path) -> SourceDocument:
-    """Load one file; raise ``DocumentError`` with a clear reason when it can't be used."""
+def load_document(path: Path, root: Path, limits: DocumentSettings | None = None) -> SourceDocument:
+    """Load one file; raise ``DocumentError`` with a clear reason when it can't be used
+    (including text over ``limits.max_chars`` or a DOCX that unpacks too large)."""
+    limits = limits or DocumentSettings()
     source = path.relative_to(root).as_posix()
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -90,15 +94,19 @@ def load_document(path: Path, root: Path) -> SourceDocument:
         raise DocumentError(source, "the file is empty; add text to it or remove it")
     if size > MAX_FILE_BYTES:
         raise DocumentError(source, f"file is {size} bytes, over the {MAX_FILE_BYTES} limit")
+    if suffix in (".txt", ".md", ".markdown") and size > 4 * limits.max_chars:
+        check_text_size(source, size // 4, limits.max_chars)  # >= size/4 characters
     data = path.read_bytes()
     if suffix == ".pdf":
-        doc = _load_pdf(source, data)
+        doc = _load_pdf(source, data, limits.max_chars)
     elif suffix == ".docx":
+        check_archive_expansion(source, data, limits.max_expansion)
         doc = _load_docx(source, data)
     elif suffix in (".html", ".htm"):
         doc = _load_html(source, data)
     else:
         doc = _load_text(source, data)
+    check_text_size(source, len(doc.text), limits.max_chars)
     if not doc.text.strip():
         raise DocumentError(source, "no text could be extracted; check the file's content")
     doc.metadata.setdefault("title", _fallback_title(doc.text, path))
@@ -106,6 +114,37 @@ def load_document(path: Path, root: Path) -> SourceDocument:
         doc.metadata["title"] = path.stem
     doc.metadata["date_num"] = date_number(doc.metadata.get("date"))
     return doc
+
+
+def check_text_size(source: str, chars: int, max_chars: int) -> None:
+    if chars > max_chars:
+        raise DocumentError(
+            source,
+            f"the text is over {max_chars:,} characters (the documents.max_chars limit); "
+            "split the file, or raise ASSISTANT_DOCUMENTS__MAX_CHARS if it is genuine",
+        )
+
+
+def check_archive_expansion(source: str, data: bytes, max_expansion: float) -> None:
+    """Refuse a zip (DOCX) whose members unpack to more than ``max_expansion`` times the
+    file's size, from the sizes its directory declares, before anything is unpacked."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(max(info.file_size, 0) for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise DocumentError(source, f"corrupt or unreadable DOCX ({exc}); re-save it") from exc
+    ratio = unpacked / max(len(data), 1)
+    if ratio > max_expansion:
+        raise DocumentError(
+            source,
+            f"the DOCX unpacks to {unpacked:,} bytes, {ratio:.0f} times its size of "
+            f"{len(data):,} bytes (limit: documents.max_expansion={max_expansion:g}); "
+            "refused as a likely zip bomb. Re-save it, or raise "
+            "ASSISTANT_DOCUMENTS__MAX_EXPANSION if it is genuine",
+        )
 
 
 def decode_text(source: str, data: bytes) -> tuple[str, list[str]]:
@@ -188,7 +227,7 @@ def _fallback_title(text: str, path: Path) -> str:
     return path.stem.replace("_", " ")
 
 
-def _load_pdf(source: str, data: bytes) -> SourceDocument:
+def _load_pdf(source: str, data: bytes, max_chars: int) -> SourceDocument:
     import io
 
     from pypdf import PdfReader
@@ -208,6 +247,7 @@ def _load_pdf(source: str, data: bytes) -> SourceDocument:
             pages.append((number, offset, offset + len(page_text)))
             parts.append(page_text)
             offset += len(page_text)
+            check_text_size(source, offset, max_chars)  # stop early, not after every page
         info = reader.metadata or {}
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise DocumentError(source, f"corrupt or unreadable PDF ({exc}); re-export it") from exc

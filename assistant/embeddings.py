@@ -7,6 +7,7 @@ passed to ``Assistant`` instead.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
 from collections import OrderedDict
@@ -275,3 +276,59 @@ def _export_fp32(st, target: Path) -> None:  # noqa: ANN001
             dynamo=False,
         )
     tmp.replace(target)
+
+
+PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
+
+
+def embeddings_identity(settings: EmbeddingSettings, embeddings: Embeddings | None = None) -> dict:
+    """What makes vectors comparable: model, backend and dimension (no model load).
+
+    Vectors made under another identity must not be mixed with, or searched by, these:
+    a sync re-embeds the index when it changes. ``embeddings`` (the object in use)
+    wins over ``settings`` when given, so a test double is described as what it is.
+    """
+    if embeddings is None:
+        if settings.fake:
+            return {"model": "fake:hashing", "backend": "fake", "dimension": EMBEDDING_DIM}
+        path = Path(settings.model_path) if settings.model_path else packaged_model_path()
+        return _model_identity(path, settings.backend)
+    if isinstance(embeddings, HashingEmbeddings):
+        return {"model": "fake:hashing", "backend": "fake", "dimension": embeddings.dim}
+    if isinstance(embeddings, SentenceTransformerEmbeddings):
+        return _model_identity(embeddings.path, embeddings.settings.backend)
+    kind = type(embeddings)
+    name = getattr(embeddings, "model", None) or getattr(embeddings, "model_name", None)
+    return {
+        "model": f"{kind.__module__}.{kind.__qualname__}:{name if isinstance(name, str) else ''}",
+        "backend": "custom",
+        "dimension": None,
+    }
+
+
+def _model_identity(path: Path, backend: str) -> dict:
+    try:
+        packaged = Path(path).resolve() == packaged_model_path().resolve()
+    except RuntimeError:  # pragma: no cover - the package is a core dependency
+        packaged = False
+    return {
+        "model": PACKAGED_MODEL if packaged else str(Path(path).resolve()),
+        "backend": backend,
+        "dimension": model_dimension(Path(path)),
+    }
+
+
+def model_dimension(path: Path) -> int | None:
+    """The sentence-embedding size a sentence-transformers folder declares, read from its
+    config files (the model itself is not loaded); None when it does not say."""
+    for name, key in (
+        ("1_Pooling/config.json", "word_embedding_dimension"),
+        ("config.json", "hidden_size"),
+    ):
+        try:
+            value = json.loads((path / name).read_text(encoding="utf-8")).get(key)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(value, int):
+            return value
+    return None

@@ -8,7 +8,6 @@ quote is exactly what the document says.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -214,9 +213,7 @@ def select_sentences(
     covered = set().union(*(c.terms for c in chosen))
     weights = evidence.question_weights
     total = sum(weights.values()) or 1.0
-    pool = [
-        c for c in evidence.candidates[:12] if c.score >= 0.7 * best.score and c not in chosen
-    ]
+    pool = [c for c in evidence.candidates[:12] if c.score >= 0.7 * best.score and c not in chosen]
 
     def gain(c: Candidate, covered: set[str]) -> float:
         return sum(w for t, w in weights.items() if t in c.terms and t not in covered) / total

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.extractive import Candidate
-from assistant.text import key_tokens, normalize, split_sentences, terms, words
+from assistant.text import key_tokens, normalize, split_sentences, stopwords, terms, words
+
+if TYPE_CHECKING:
+    from assistant.sufficiency import WordMatcher
 
 PROMPT = """Answer the question using only the numbered passages. Write one to three short \
 sentences. End each sentence with the number of the passage that says it, like [1]. If the \
@@ -131,16 +135,37 @@ _NEGATION = re.compile(
 MIN_TERM_COVERAGE = 0.6
 
 
-def supports(claim: str, passage: str, similarity: float, threshold: float) -> str | None:
+_PROPER_NAME = re.compile(
+    r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+(?:\s+(?:of|the|and|for)?\s*[A-Z][\w'’-]+)+"
+)
+# Claim words this common in English need no support of their own ("made", "also").
+COMMON_WORD_RARITY = 0.3
+
+
+def supports(
+    claim: str,
+    passage: str,
+    similarity: float,
+    threshold: float,
+    words_match: WordMatcher | None = None,
+) -> str | None:
     """None when ``passage`` supports ``claim``; otherwise the reason it does not.
 
-    The claim's numbers and names must be in the passage, most of its content
-    words too, it must not add or drop a negation, and it must be semantically close.
+    The claim's numbers and names must be in the passage (a name of several words as
+    that phrase), most of its content words too, and with ``words_match`` every one of
+    its less common content words, literally or as a close paraphrase; it must not add
+    or drop a negation, and it must be semantically close.
     """
     haystack = normalize(passage)
     missing = sorted(t for t in key_tokens(claim) if t.lower() not in haystack)
+    plain = " ".join(words(passage))
+    missing += [
+        m.group(0) for m in _PROPER_NAME.finditer(claim) if " ".join(words(m.group(0))) not in plain
+    ]
     if missing:
         return f"facts not in the cited passage: {', '.join(missing)}"
+    if words_match is not None and (novel := _unsupported_words(claim, passage, words_match)):
+        return f"words not in the cited passage in any form: {', '.join(novel)}"
     claim_terms = set(terms(claim))
     if claim_terms:
         coverage = len(claim_terms & set(terms(passage))) / len(claim_terms)
@@ -153,11 +178,29 @@ def supports(claim: str, passage: str, similarity: float, threshold: float) -> s
     return None
 
 
+def _unsupported_words(claim: str, passage: str, words_match: WordMatcher) -> list[str]:
+    """The claim's less common content words that the passage says in no form."""
+    from assistant.sufficiency import PARAPHRASE_SIMILARITY, english_rarity
+
+    passage_terms = set(terms(passage))
+    passage_words = {w for w in words(passage) if w not in stopwords() and not w.isdigit()}
+    novel = []
+    for word in dict.fromkeys(words(claim)):
+        if word in stopwords() or word.isdigit() or len(word) < 3:
+            continue
+        if set(terms(word)) <= passage_terms or english_rarity(word) < COMMON_WORD_RARITY:
+            continue
+        if words_match.best(word, passage_words) < PARAPHRASE_SIMILARITY:
+            novel.append(word)
+    return novel
+
+
 def verify(
     generated: str,
     passages: list[Candidate],
     embeddings: Embeddings,
     threshold: float,
+    words_match: WordMatcher | None = None,
 ) -> Verification:
     """Keep each sentence that cites (or clearly matches) a passage that supports it."""
     result = Verification()
@@ -183,7 +226,10 @@ def verify(
             # An uncited sentence may keep the single passage that clearly supports it.
             best = int(np.argmax(row))
             valid = [best] if row[best] >= threshold + 0.1 else []
-        reasons = {i: supports(claim, passages[i].text, float(row[i]), threshold) for i in valid}
+        reasons = {
+            i: supports(claim, passages[i].text, float(row[i]), threshold, words_match)
+            for i in valid
+        }
         kept = [i for i, reason in reasons.items() if reason is None]
         if kept:
             result.sentences.append(VerifiedSentence(claim, kept))

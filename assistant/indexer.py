@@ -21,11 +21,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from langchain_core.embeddings import Embeddings
+
 from assistant.chunking import Chunk, chunk_document
+from assistant.disk import (
+    RESERVE_BYTES,
+    IndexDiskFullError,
+    chunk_bytes,
+    disk_full_error,
+    ensure_free_space,
+    free_bytes,
+    is_disk_full,
+)
 from assistant.documents import DocumentError, file_sha256, iter_corpus_files, load_document
+from assistant.embeddings import embeddings_identity
 from assistant.settings import Settings
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
+COMPACT_MIN = 1000  # leftover vectors that, outnumbering the live ones, trigger a compaction
 
 
 class IndexBusyError(RuntimeError):
@@ -44,6 +57,7 @@ class SyncReport:
     chunks_total: int = 0
     stale_vectors_removed: int = 0
     vectors_restored: int = 0  # live chunks whose vectors were missing (deleted store)
+    vectors_reset: bool = False  # vectors of another model were dropped: all re-embedded
     consistent: bool = False  # Chroma, state and BM25 hold exactly the same chunk ids
 
     @property
@@ -62,15 +76,22 @@ class SyncReport:
         }
 
 
-def index_signature(settings: Settings) -> str:
-    """What, besides file contents, decides chunk ids and vectors."""
-    model = str(settings.embedding.model_path or "packaged:all-MiniLM-L6-v2")
-    if settings.embedding.backend != "torch":  # other vectors (int8), other index
-        model += f"+{settings.embedding.backend}"
-    if settings.embedding.fake:
-        model = "fake:hashing"
+def vectors_signature(settings: Settings, embeddings: Embeddings | None = None) -> str:
+    """Which model made the vectors (model, backend, dimension): vectors made under
+    another signature are never reused or searched."""
+    return json.dumps(embeddings_identity(settings.embedding, embeddings), sort_keys=True)
+
+
+def index_signature(settings: Settings, embeddings: Embeddings | None = None) -> str:
+    """What, besides file contents, decides chunk ids and vectors: the vectors' signature
+    and the chunking settings. A change re-chunks and re-embeds on the next sync."""
     return json.dumps(
-        {"model": model, "chunking": settings.chunking.model_dump(), "format": 1}, sort_keys=True
+        {
+            "vectors": json.loads(vectors_signature(settings, embeddings)),
+            "chunking": settings.chunking.model_dump(),
+            "format": 2,
+        },
+        sort_keys=True,
     )
 
 
@@ -112,10 +133,30 @@ def sync_corpus(
             f"corpus folder {corpus_dir} does not exist; create it and add documents, or pass "
             "--corpus DIR"
         )
+    try:
+        return _sync(corpus_dir, index, settings, progress)
+    except IndexDiskFullError:
+        raise
+    except Exception as exc:
+        # Chroma words a full disk as e.g. "Failed to apply logs to the metadata segment".
+        if is_disk_full(exc) or free_bytes(index.index_dir) < RESERVE_BYTES:
+            raise disk_full_error(index.index_dir) from exc
+        raise
+
+
+def _sync(
+    corpus_dir: Path,
+    index,  # noqa: ANN001
+    settings: Settings,
+    progress: ProgressCallback | None,
+) -> SyncReport:
     report = SyncReport()
-    signature = index_signature(settings)
+    signature = index_signature(settings, index.embeddings)
+    vectors = vectors_signature(settings, index.embeddings)
     state = index.state
     with index_lock(index.index_dir):
+        if state.get_meta("vectors") != vectors:
+            report.vectors_reset = _reset_vectors(index, vectors)
         known = state.files()
         same_signature = state.get_meta("signature") == signature
         paths = iter_corpus_files(corpus_dir)
@@ -139,7 +180,7 @@ def sync_corpus(
         docs = []
         for i, (path, source, digest) in enumerate(to_load):
             try:
-                doc = load_document(path, corpus_dir)
+                doc = load_document(path, corpus_dir, settings.documents)
             except DocumentError as exc:
                 report.failed[source] = exc.reason
             except Exception as exc:  # a loader bug must not stop the corpus
@@ -152,8 +193,9 @@ def sync_corpus(
             if progress:
                 progress("load", i + 1, len(to_load))
 
-        _embed_and_upsert(index, [c for *_, chunks in docs for c in chunks], settings, progress)
-        report.chunks_embedded = sum(len(chunks) for *_, chunks in docs)
+        report.chunks_embedded = _embed_and_upsert(
+            index, [c for *_, chunks in docs for c in chunks], settings, progress
+        )
 
         # Failed files that were indexed before keep their old chunks: nothing is lost.
         upserts = [
@@ -164,7 +206,8 @@ def sync_corpus(
                 stale = [s for s in known if s not in {u[0] for u in upserts} and s in seen]
                 removed = sorted(set(removed) | {s for s in stale if s not in report.failed})
             updated_at = datetime.now(UTC).isoformat(timespec="seconds")
-            state.commit(upserts, removed, {"signature": signature, "updated_at": updated_at})
+            meta = {"signature": signature, "vectors": vectors, "updated_at": updated_at}
+            state.commit(upserts, removed, meta)
         for source, *_ in docs:
             (report.updated if source in known else report.added).append(source)
         report.removed = [s for s in removed if s not in seen]
@@ -174,12 +217,17 @@ def sync_corpus(
         live = set(live_list)
         stored = index.store.ids()
         stale_vectors = sorted(stored - live)
-        if stale_vectors:
+        if len(stale_vectors) >= COMPACT_MIN and len(stale_vectors) > len(live):
+            index.store.compact(live_list)  # mostly leftovers: rebuild small, free the disk
+            stored = index.store.ids()
+        elif stale_vectors:
             index.store.delete(stale_vectors)
+            stored -= set(stale_vectors)
         report.stale_vectors_removed = len(stale_vectors)
         missing = live - stored
         if missing:  # the vector store lost vectors (folder deleted or reset): re-embed them
             report.vectors_restored = _restore_vectors(index, missing, settings)
+            report.chunks_embedded += report.vectors_restored
         report.chunks_total = len(live)
         report.consistent = (
             len(live_list) == len(live)
@@ -188,6 +236,20 @@ def sync_corpus(
             and set(bm25.ids) == live
         )
     return report
+
+
+def _reset_vectors(index, vectors: str) -> bool:  # noqa: ANN001
+    """The stored vectors were made by another model (or an index from before signatures):
+    none of them may be reused or searched. The state first says "no usable vectors", so
+    readers stop searching them and a crash before the new signature is recorded makes
+    the next sync start over; then the collection is dropped (a new model may have another
+    dimension). Returns whether anything was dropped."""
+    had_vectors = index.store.count() > 0
+    if had_vectors:
+        index.state.set_meta("vectors", "")
+        index.store.reset()
+    index.state.set_meta("vectors", vectors)
+    return had_vectors
 
 
 def _restore_vectors(index, missing: set[str], settings: Settings) -> int:  # noqa: ANN001
@@ -203,8 +265,8 @@ def _embed_and_upsert(
     chunks: list[Chunk],
     settings: Settings,  # noqa: ANN001
     progress: ProgressCallback | None,
-) -> None:
-    """Embed ``chunks`` and upsert them into Chroma.
+) -> int:
+    """Embed ``chunks`` and upsert them into Chroma; returns how many were embedded.
 
     Two things keep the model the only real cost (see BENCHMARKS.md): texts are sorted by
     length before batching, so a batch pads to similar lengths instead of its longest
@@ -212,9 +274,27 @@ def _embed_and_upsert(
     one is embedded. Vectors do not depend on batch order or composition.
     """
     batch = max(settings.embedding.batch_size * 4, 64)
+    # Vectors already stored under these ids were made by this model (``_reset_vectors``)
+    # from the same text (ids hash it): left by a crashed run, or kept through an edit or
+    # a chunking change. Reused unless the title they were embedded with changed.
     existing = index.store.ids() if chunks else set()
-    todo = [c for c in chunks if c.id not in existing]  # left by a crashed run: reuse
+    stored = index.store.metadatas([c.id for c in chunks if c.id in existing])
+    todo = [
+        c
+        for c in chunks
+        if c.id not in stored or stored[c.id].get("title") != c.metadata.get("title")
+    ]
     todo.sort(key=lambda c: len(embedding_text(c)))
+    dimension = embeddings_identity(settings.embedding, index.embeddings)["dimension"]
+
+    def check_space(part: list[Chunk], factor: int) -> None:
+        if index.store.path is not None:  # an embedded store: the vectors go to this disk
+            ensure_free_space(
+                index.index_dir,
+                factor * chunk_bytes(((c.text, c.metadata) for c in part), dimension),
+            )
+
+    check_space(todo, 1)  # before writing anything: the previous index stays intact
     done = len(chunks) - len(todo)
     if progress and chunks:
         progress("embed", done, len(chunks))
@@ -222,6 +302,7 @@ def _embed_and_upsert(
         pending: Future | None = None
         for start in range(0, len(todo), batch):
             part = todo[start : start + batch]
+            check_space(part, 2)  # the disk may fill up meanwhile (other writers)
             vectors = index.embeddings.embed_documents([embedding_text(c) for c in part])
             if pending is not None:
                 pending.result()  # one write in flight at most; re-raises its error
@@ -237,6 +318,7 @@ def _embed_and_upsert(
                 progress("embed", done, len(chunks))
         if pending is not None:
             pending.result()
+    return len(todo)
 
 
 def embedding_text(chunk: Chunk) -> str:

@@ -12,8 +12,13 @@ import re
 
 from assistant.text import split_sentences
 
-_EARLIER = r"(?:all\s+|any\s+|the\s+|your\s+)?(?:previous|prior|above|earlier|preceding|former|other)"
-_ORDERS = r"(?:instructions?|prompts?|messages?|directions?|rules?|context|commands?|guidelines?|guidance)"
+_EARLIER = (
+    r"(?:all\s+|any\s+|the\s+|your\s+)?(?:previous|prior|above|earlier|preceding|former|other)"
+)
+_ORDERS = (
+    r"(?:instructions?|prompts?|messages?|directions?|rules?|context|commands?|guidelines?"
+    r"|guidance)"
+)
 _PATTERNS = [
     # overriding what the system was told
     rf"\b(?:ignore|disregard|forget|override|bypass|skip)\s+(?:{_EARLIER}\s+)?{_ORDERS}",

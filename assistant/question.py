@@ -11,117 +11,32 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.english import (
+    AUXILIARIES,
+    DATE_NOUNS,
+    FRAME_WORDS,
+    GENERIC_TYPE_NOUNS,
+    LAW_NOUNS,
+    MONEY_WORDS,
+    MONTHS,
+    NAME_NOUNS,
+    OUTCOME_NOUNS,
+    OUTCOME_REPORTS,
+    OUTCOME_VERBS,
+    PREPOSITIONS,
+    QUANTITY_NOUNS,
+    REASON_MARKERS,
+    ROLE_NOUNS,
+    SPELLED_NUMBERS,
+    TYPE_NOUNS,
+    WEEKDAYS,
+    WH_WORDS,
+)
 from assistant.text import normalize, stopwords, terms, words
 
 AnswerType = Literal[
     "name", "date", "number", "money", "law", "outcome", "reason", "place", "polar"
 ]
-
-# Question words that open a question (or one part of it).
-WH_WORDS = ("who", "whom", "whose", "what", "when", "where", "which", "why", "how")
-# Auxiliaries that open a yes/no question.
-AUXILIARIES = (
-    "is are was were do does did has have had can could will would should may might must"
-).split()
-# Prepositions that may stand before a question word inside a part ("and under what act").
-PREPOSITIONS = (
-    "under in on at for by from to with within against about after before during since into "
-    "behind of over between among across through toward towards like per"
-).split()
-
-# Nouns that say the answer is a person or an organisation (answered by a name).
-NAME_NOUNS = set(
-    (
-        "person people official officials minister ministers secretary judge justice president "
-        "chair chairman chairwoman chairperson director ceo executive chief head leader "
-        "spokesperson spokesman spokeswoman owner founder member members commissioner governor "
-        "mayor manager lawyer counsel prosecutor company companies firm firms business "
-        "businesses body bodies agency agencies court courts bureau department ministry "
-        "authority authorities organization organizations organisation organisations regulator "
-        "government country countries state states city region group groups party parties "
-        "maker makers manufacturer manufacturers supplier suppliers retailer retailers bank "
-        "banks insurer insurers operator operators team name"
-    ).split()
-)
-# Nouns that say the answer is a date.
-DATE_NOUNS = {"date", "day", "year", "month", "time", "deadline"}
-# Nouns that say the answer is a quantity.
-QUANTITY_NOUNS = set(
-    (
-        "number amount count total sum cost costs price fee fine fines penalty revenue revenues "
-        "sales profit budget salary percentage percent share rate size length width height "
-        "weight speed capacity population figure value"
-    ).split()
-)
-# Words that make a quantity an amount of money.
-MONEY_WORDS = set(
-    (
-        "cost costs price fee fees fine fines penalty revenue revenues sales profit profits "
-        "budget salary pay paid pays spend spent earn earned worth value compensation damages "
-        "settlement funding loss losses"
-    ).split()
-)
-# Nouns that say the answer is a law or a part of one.
-LAW_NOUNS = set(
-    (
-        "act acts law laws statute statutes legislation regulation regulations provision "
-        "provisions section sections subsection article articles code clause rule rules bill "
-        "treaty convention directive"
-    ).split()
-)
-# Verbs that report what a decision-maker decided; an outcome question wants one of them.
-OUTCOME_VERBS = set(
-    (
-        "decide decided decides rule ruled rules find found finds hold held holds conclude "
-        "concluded concludes determine determined order ordered grant granted grants deny "
-        "denied denies refuse refused refuses reject rejected rejects dismiss dismissed "
-        "dismisses uphold upheld upholds allow allowed allows approve approved approves "
-        "quash quashed overturn overturned award awarded decline declined accept accepted "
-        "agree agreed settle settled sentence sentenced fine fined acquit acquitted convict "
-        "convicted"
-    ).split()
-)
-OUTCOME_NOUNS = {"outcome", "result", "ruling", "decision", "verdict", "judgment", "judgement"}
-# Nouns asking for a role or position: answered by a title, which may be written in
-# lower case ("chief executive"), so they set no answer type.
-ROLE_NOUNS = {"position", "post", "title", "role", "job", "office", "rank", "capacity"}
-# Words and phrases that give a reason.
-REASON_MARKERS = (
-    "because",
-    "due to",
-    "owing to",
-    "since",
-    "as a result",
-    "reason",
-    "reasons",
-    "grounds",
-    "on the basis",
-    "given that",
-    "so that",
-    "in order to",
-    "citing",
-    "cited",
-    "concern",
-    "concerns",
-    "risk",
-    "risks",
-    "threat",
-    "driven by",
-    "led to",
-    "outweigh",
-    "outweighed",
-    "over",
-)
-# Words of a question that only say what kind of answer is wanted.
-FRAME_WORDS = set(
-    (
-        "exactly specifically precisely really actually also still kind type sort name named "
-        "called happen happened mean meant according"
-    ).split()
-)
-
-
-TYPE_NOUNS = NAME_NOUNS | DATE_NOUNS | QUANTITY_NOUNS | LAW_NOUNS | OUTCOME_NOUNS | ROLE_NOUNS
 
 
 @dataclass(frozen=True)
@@ -252,7 +167,12 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
     parts = []
     for text in split_parts(question):
         kind, type_words = answer_type(text)
-        skip = set(type_words) | (OUTCOME_VERBS if kind == "outcome" else set())
+        # "many" in "how many", "date", "act" only name the kind of answer; a specific type
+        # noun ("revenue", "judge") is also what the question is about, so it stays.
+        naming = {w for w in type_words if w not in TYPE_NOUNS or w in GENERIC_TYPE_NOUNS}
+        skip = naming | (set(type_words) & LAW_NOUNS)
+        if kind == "outcome":
+            skip |= OUTCOME_VERBS
         shown = _focus_words(text, skip)
         extra = {t: w for t, w in earlier.items() if t not in shown}
         parts.append(
@@ -283,48 +203,17 @@ def _focus_words(text: str, skip: set[str]) -> dict[str, str]:
 
 # --- answer-type evidence in a sentence ---------------------------------------------------
 
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_MONTHS = "|".join(MONTHS)
+_WEEKDAYS = "|".join(WEEKDAYS)
 _DATE = re.compile(
-    rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})"
+    rf"\b(?:(?:{_WEEKDAYS})\b|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})"
     rf"(?:\s+\d{{4}})?|(?:{_MONTHS})\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|(?:1[5-9]|20)\d{{2}})\b",
     re.IGNORECASE,
 )
-SPELLED_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-    "dozen": 12,
-    "thousand": 1000,
-    "million": 1_000_000,
-    "billion": 1_000_000_000,
-}
 _NUMBER = re.compile(
-    r"[$€£¥]?\d[\d,.]*%?|\b(?:" + "|".join(SPELLED_NUMBERS) + r")(?:[- ](?:"
+    r"[$€£¥]?\d[\d,.]*%?|\b(?:"
+    + "|".join(SPELLED_NUMBERS)
+    + r")(?:[- ](?:"
     + "|".join(SPELLED_NUMBERS)
     + r"))?\b",
     re.IGNORECASE,
@@ -335,6 +224,7 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|and|de|du|la|von|van|for|the)?\s*[A-Z][\w'’.-]*)*")
+_ACRONYM = re.compile(r"[A-Z][A-Z&.]{1,9}")
 _LAW_HEADS = "|".join(sorted(w.capitalize() for w in LAW_NOUNS))
 _LAW = re.compile(
     rf"\b(?:[A-Z][\w'’-]*\s+)+(?:{_LAW_HEADS})\b|\b(?:section|subsection|article|s\.|art\.)"
@@ -356,7 +246,9 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
     if kind is None or kind == "polar":
         return True
     if kind == "date":
-        return any(normalize(m.group(0)) not in " ".join(question_words) for m in _DATE.finditer(text))
+        return any(
+            normalize(m.group(0)) not in " ".join(question_words) for m in _DATE.finditer(text)
+        )
     if kind == "money":
         return bool(_MONEY.search(text))
     if kind == "number":
@@ -372,20 +264,21 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
         ) or any(w in ("act", "law", "statute", "code") for w in words(text))
     if kind == "outcome":
         asked = {t for w in question_words for t in terms(w)}
-        return any(
-            w in OUTCOME_VERBS and not set(terms(w)) & asked for w in words(text)
-        )
+        return any(w in OUTCOME_REPORTS and not set(terms(w)) & asked for w in words(text))
     if kind == "reason":
         plain = " " + " ".join(words(text)) + " "
         return any(f" {marker} " in plain for marker in REASON_MARKERS)
-    # name, place: a capitalized name the question does not contain
+    # name, place: a name (two or more capitalized words, or an acronym) the question
+    # does not contain; a lone capitalized word is too often just a sentence opener.
     text = _DATELINE.sub("", text)
+    if kind == "name" and any(w in NAME_NOUNS and w not in question_words for w in words(text)):
+        return True  # "the regional water board", "the government"
     for m in _NAME.finditer(text):
-        if m.start() == 0:
-            rest = m.group(0).split(None, 1)
-            if len(rest) < 2:
-                continue  # only the sentence's first word
-        name_words = set(words(m.group(0))) - stopwords()
+        name = m.group(0)
+        capitals = [w for w in name.split() if w[:1].isupper() and w.lower() not in stopwords()]
+        if len(capitals) < 2 and not _ACRONYM.fullmatch(name.strip(".,")):
+            continue
+        name_words = set(words(name)) - stopwords()
         if name_words and not name_words <= question_words:
             return True
     return False

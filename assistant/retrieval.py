@@ -226,15 +226,11 @@ class HybridRetriever(BaseRetriever):
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         found: dict[str, tuple[str, dict[str, Any]]] = {}
+        if mode in ("dense", "hybrid") and not self.index.vectors_usable():
+            mode = "bm25"  # the vectors are being re-embedded for another model
         if mode in ("dense", "hybrid"):
             vector = query_vector or self.index.embeddings.embed_query(query)
-            where = {"source": {"$in": sorted(allowed)}} if allowed is not None else None
-            seen: set[str] = set()
-            for cid, sim in self.index.store.search_ids(vector, fetch + 10, where):
-                if self.index.is_live(cid) and cid not in seen:  # texts: from the state below
-                    seen.add(cid)
-                    dense.append((cid, sim))
-            dense = dense[:fetch]
+            dense = self.index.dense_search(vector, fetch, allowed)  # texts: from the state
         if mode in ("bm25", "hybrid"):
             bm25 = self.index.current()
             mask = None

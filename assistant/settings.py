@@ -66,6 +66,23 @@ class ChunkingSettings(_Section):
     )
 
 
+class DocumentSettings(_Section):
+    """Limits that keep one hostile or runaway file from stalling indexing."""
+
+    max_chars: int = Field(
+        5_000_000,
+        ge=1000,
+        description="Most characters of text taken from one file (5 million: about 2,500 "
+        "pages); a file with more is not indexed and the sync names it with the reason.",
+    )
+    max_expansion: float = Field(
+        100.0,
+        gt=1,
+        description="Most a DOCX (a zip archive) may grow when unpacked, as a multiple of its "
+        "file size; more is refused as a likely zip bomb. Real documents stay under ~20.",
+    )
+
+
 class RetrievalSettings(_Section):
     mode: RetrievalMode = Field("hybrid", description="dense, bm25, or both fused (hybrid).")
     k: int = Field(5, ge=1, le=100, description="Passages handed to the answer step.")
@@ -239,6 +256,7 @@ class Settings(BaseSettings):
     )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    documents: DocumentSettings = Field(default_factory=DocumentSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)

@@ -161,6 +161,9 @@ def feedback_block(answer_id: str, question: str) -> dict[str, Any]:
 def answer_blocks(answer: Answer, answer_id: str | None = None) -> list[dict[str, Any]]:
     """Block Kit blocks for ``answer``; with ``answer_id`` the feedback buttons are added."""
     blocks: list[dict[str, Any]] = [_section(escape(answer.answer))]
+    if answer.not_answered:
+        missing = "; ".join(f"{part}?" for part in answer.not_answered)
+        blocks.append(_section(f"_Not in the sources: {escape(missing)}_"))
     if answer.citations:
         blocks.append({"type": "divider"})
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "*Sources*"}]})

@@ -9,7 +9,9 @@ crash at any moment leaves the index as it was or as it should be.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import threading
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +44,10 @@ class IndexCorruptError(RuntimeError):
     """The index folder is damaged; ``assistant index --rebuild`` recreates it."""
 
 
+class IndexMismatchError(RuntimeError):
+    """The index was embedded by another model; ``assistant index`` re-embeds it."""
+
+
 @dataclass(frozen=True)
 class FileRecord:
     source: str
@@ -57,7 +63,14 @@ class IndexState:
         self.path = index_dir / "state.sqlite"
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            self._create()
+        elif self.path.stat().st_size == 0:
+            # Never a state in progress: ``_create`` puts the file in place fully written.
+            raise IndexCorruptError(
+                f"{self.path} is empty (0 bytes: truncated or damaged); run "
+                "`assistant index --rebuild` to recreate the index from the corpus"
+            )
         conn = sqlite3.connect(self.path, timeout=30)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
@@ -69,6 +82,28 @@ class IndexState:
                 "the index from the corpus"
             ) from exc
         return conn
+
+    def _create(self) -> None:
+        """Write a new, empty state file under a temporary name and link it into place, so
+        that a state file of 0 bytes always means damage, never a creation under way."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}")
+        tmp.unlink(missing_ok=True)
+        conn = sqlite3.connect(tmp)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(_SCHEMA)
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, self.path)
+        except FileExistsError:
+            pass  # another process or thread created it first: use theirs
+        except OSError:  # no hard links on this file system
+            if not self.path.exists():
+                os.replace(tmp, self.path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     @contextmanager
     def connection(self) -> Iterator[sqlite3.Connection]:
@@ -87,6 +122,12 @@ class IndexState:
         with self.connection() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Record one meta value outside a sync commit (the state version does not move)."""
+        with self.connection() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            conn.commit()
 
     def version(self) -> int:
         return int(self.get_meta("version", "0") or 0)

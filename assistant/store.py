@@ -7,12 +7,22 @@ collection so that indexing embeds each chunk exactly once.
 
 from __future__ import annotations
 
+import functools
+import re
+import shutil
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
+import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
+
+T = TypeVar("T")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class StoreUnavailableError(RuntimeError):
@@ -53,24 +63,47 @@ def make_chroma_client(index_dir: Path, chroma_url: str | None) -> Any:
         ) from exc
 
 
+def _reopening(method: Callable[..., T]) -> Callable[..., T]:
+    """Retry a read once on a fresh collection handle when another process (or thread) has
+    replaced the collection (a model change or a compaction drops and recreates it)."""
+
+    @functools.wraps(method)
+    def wrapper(self: VectorStore, *args: Any, **kwargs: Any) -> T:
+        from chromadb.errors import NotFoundError
+
+        try:
+            return method(self, *args, **kwargs)
+        except NotFoundError:
+            self._open()
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class VectorStore:
     """The chunk vectors. Ids are chunk ids; metadata mirrors the chunk's."""
 
     def __init__(
         self, index_dir: Path, chroma_url: str | None, collection: str, embeddings: Embeddings
     ) -> None:
+        self.client = make_chroma_client(index_dir, chroma_url)
+        self.path = None if chroma_url else index_dir / "chroma"  # embedded store's folder
+        self.embeddings = embeddings
+        self.name = collection
+        self._open()
+
+    def _open(self) -> None:
         from langchain_chroma import Chroma
 
-        self.client = make_chroma_client(index_dir, chroma_url)
-        self.embeddings = embeddings
         self.langchain = Chroma(
             client=self.client,
-            collection_name=collection,
-            embedding_function=embeddings,
+            collection_name=self.name,
+            embedding_function=self.embeddings,
             collection_metadata={"hnsw:space": "cosine"},
         )
         self.collection = self.langchain._collection
 
+    @_reopening
     def upsert(
         self,
         ids: list[str],
@@ -80,10 +113,12 @@ class VectorStore:
     ) -> None:
         self.collection.upsert(ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors)
 
+    @_reopening
     def delete(self, ids: list[str]) -> None:
         for start in range(0, len(ids), 5000):
             self.collection.delete(ids=ids[start : start + 5000])
 
+    @_reopening
     def ids(self) -> set[str]:
         found: set[str] = set()
         offset, page = 0, 10000
@@ -94,9 +129,71 @@ class VectorStore:
                 return found
             offset += page
 
+    @_reopening
+    def metadatas(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """id -> stored metadata for those of ``ids`` that are stored."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), 5000):
+            got = self.collection.get(ids=ids[start : start + 5000], include=["metadatas"])
+            found.update(zip(got["ids"], (m or {} for m in got["metadatas"]), strict=True))
+        return found
+
+    @_reopening
+    def vectors(self, ids: list[str]) -> tuple[list[str], np.ndarray]:
+        """(the stored ones of ``ids``, their vectors as rows), in the order of ``ids``."""
+        rows: dict[str, Any] = {}
+        for start in range(0, len(ids), 5000):
+            got = self.collection.get(ids=ids[start : start + 5000], include=["embeddings"])
+            rows.update(zip(got["ids"], got["embeddings"], strict=True))
+        kept = [cid for cid in ids if cid in rows]
+        matrix = np.asarray([rows[cid] for cid in kept], dtype=np.float32)
+        return kept, matrix.reshape(len(kept), -1)
+
+    def compact(self, ids: list[str]) -> None:
+        """Keep only ``ids``, in a fresh collection, and give the disk space of everything
+        else back. Deleted vectors otherwise keep their space in Chroma's HNSW files and
+        SQLite database; this copies the kept ones out and back in (interrupted half-way,
+        the next sync re-embeds whatever is missing)."""
+        kept: dict[str, list] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
+        for start in range(0, len(ids), 5000):
+            got = self.collection.get(
+                ids=ids[start : start + 5000], include=["embeddings", "documents", "metadatas"]
+            )
+            for key in kept:
+                kept[key].extend(got[key])
+        self.reset()
+        for start in range(0, len(kept["ids"]), 5000):
+            part = slice(start, start + 5000)
+            self.collection.add(**{key: values[part] for key, values in kept.items()})
+
+    def reclaim_space(self) -> None:
+        """Embedded store only, best effort: delete the folders of dropped collections
+        (Chroma leaves them behind) and VACUUM its SQLite file."""
+        if self.path is None:
+            return
+        database = self.path / "chroma.sqlite3"
+        try:
+            with closing(sqlite3.connect(database, timeout=5)) as conn:
+                live = {row[0] for row in conn.execute("SELECT id FROM segments")}
+                conn.execute("VACUUM")
+        except sqlite3.Error:
+            return  # busy (another process reading): the space comes back next time
+        for folder in self.path.iterdir():
+            if folder.is_dir() and _UUID.fullmatch(folder.name) and folder.name not in live:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def reset(self) -> None:
+        """Drop every vector and start an empty collection (which may take another
+        dimension); also gives the disk space of the old one back."""
+        self.langchain.reset_collection()
+        self.collection = self.langchain._collection
+        self.reclaim_space()
+
+    @_reopening
     def count(self) -> int:
         return self.collection.count()
 
+    @_reopening
     def search(
         self, vector: list[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[Document, float]]:
@@ -110,6 +207,7 @@ class VectorStore:
         # langchain-chroma returns cosine *distance* here; turn it into similarity.
         return [(doc, 1.0 - float(distance)) for doc, distance in results]
 
+    @_reopening
     def search_ids(
         self, vector: list[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:

@@ -16,6 +16,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -143,9 +144,12 @@ def _decide_part(
         return PartDecision(part, typed[0], 1.0)
     paraphrased = _paraphrases(part, pool, matcher)
     best, meaning = 0.0, 0.0
+    # A follow-up that asks only for a kind of answer ("and under which act?") needs only
+    # a sentence of that kind that is still about the earlier question.
+    only_kind = not part.focus
     for cand in typed:
         coverage = _coverage(cand, part, weights, paraphrased) / total
-        if sufficient(coverage, cand.semantic):
+        if sufficient(coverage, cand.semantic) or (only_kind and coverage >= LOW_FOCUS_COVERAGE):
             return PartDecision(part, cand, coverage, meaning=cand.semantic)
         best, meaning = max(best, coverage), max(meaning, cand.semantic)
     return PartDecision(part, None, best, meaning, missing or list(part.focus_words))
@@ -165,7 +169,7 @@ def _coverage(
     paraphrased: dict[tuple[str, int], float],
 ) -> float:
     """Weighted focus credit of one sentence: literal, in its passage, or paraphrased."""
-    context = set(terms(cand.doc.page_content))
+    context = _passage_terms(cand)
     credit = 0.0
     for term, word in _all_focus(part):
         similarity = paraphrased.get((word, id(cand)), 0.0)
@@ -181,17 +185,42 @@ def _coverage(
 def _paraphrases(
     part: QuestionPart, pool: list[Candidate], matcher: WordMatcher | None
 ) -> dict[tuple[str, int], float]:
-    """(focus word, id(candidate)) -> best similarity to a word of that candidate's passage,
-    for the focus words no candidate contains literally."""
+    """(focus word, id(candidate)) -> best similarity to a word of that candidate's sentence,
+    for the focus words no candidate's passage contains literally (one embedding batch)."""
     if matcher is None or not pool:
         return {}
-    literal = set().union(*(c.terms | set(terms(c.doc.page_content)) for c in pool))
+    literal = set().union(*(c.terms | _passage_terms(c) for c in pool))
     absent = [w for t, w in _all_focus(part) if t not in literal]
+    if not absent:
+        return {}
+    sentence_words = {id(c): sorted(_content_words(c.text)) for c in pool}
+    vectors = matcher.vectors([*absent, *{w for ws in sentence_words.values() for w in ws}])
     out: dict[tuple[str, int], float] = {}
-    for word in absent:
-        for cand in pool:
-            out[(word, id(cand))] = matcher.best(word, _content_words(cand.text))
+    for cand in pool:
+        others = [w for w in sentence_words[id(cand)] if w in vectors]
+        if not others:
+            continue
+        matrix = np.stack([vectors[w] for w in others])
+        for word in absent:
+            sims = matrix @ vectors[word]
+            out[(word, id(cand))] = float(
+                max((s for w, s in zip(others, sims, strict=True) if w != word), default=0.0)
+            )
     return out
+
+
+_PASSAGE_TERMS: OrderedDict[str, frozenset[str]] = OrderedDict()
+
+
+def _passage_terms(cand: Candidate) -> frozenset[str]:
+    """Stemmed terms of the candidate's whole passage (cached: passages repeat)."""
+    text = cand.doc.page_content
+    found = _PASSAGE_TERMS.get(text)
+    if found is None:
+        found = _PASSAGE_TERMS[text] = frozenset(terms(text))
+        while len(_PASSAGE_TERMS) > 4096:
+            _PASSAGE_TERMS.popitem(last=False)
+    return found
 
 
 def focus_weights(
@@ -213,6 +242,7 @@ def focus_weights(
     return weights
 
 
+@lru_cache(maxsize=50_000)
 def english_rarity(word: str) -> float:
     """0.05 (the commonest words: "get", "take") to 1 (rarer words and names), from general
     English usage (Zipf frequency: 6 is a word used about once in a thousand words)."""

@@ -120,6 +120,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     with gr.Blocks(title="Assistant", analytics_enabled=False) as demo:
         conv = gr.State([])
         header = gr.HTML(pages.header(), elem_id="index-header")
+        indexing = gr.Markdown(elem_id="indexing-status")
+        indexing_timer = gr.Timer(2.0, active=False)
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=320):
@@ -222,6 +224,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         add_btn.click(pages.on_upload, [uploads], [upload_status, uploads, *doc_outputs], **private)
         remove_btn.click(pages.on_remove, [remove_choice], [remove_status, *doc_outputs], **private)
         demo.load(pages.document_rows, None, doc_outputs, **private)
+        demo.load(pages.indexing_state, None, [indexing, indexing_timer], **private)
+        indexing_timer.tick(pages.indexing_state, None, [indexing, indexing_timer], **private)
+        indexing_timer.tick(pages.header, None, [header], **private)  # counts while indexing
         gr.api(ask, api_name="ask", api_description=ASK_DESCRIPTION)
         gr.api(ask_stream, api_name="ask_stream", api_description=ASK_STREAM_DESCRIPTION)
     return demo

@@ -168,6 +168,12 @@ class PageHandlers:
             self.header(),
         )
 
+    def indexing_state(self):
+        """The background indexing line, and the timer that polls it while it runs."""
+        job = self.assistant.background
+        text = render.escape_text(self.assistant.indexing_status())
+        return text, gr.Timer(active=bool(job and job.running))
+
     def progress_callback(self, progress: gr.Progress):
         def report(stage: str, done: int, total: int) -> None:
             progress((done, total), desc=STAGES.get(stage, stage), unit="files")

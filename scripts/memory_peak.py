@@ -33,13 +33,13 @@ def run_stage(stage: str, path: Path) -> None:
     sys.path.insert(0, str(REPO))
     from assistant.chunking import chunk_document
     from assistant.documents import load_document
-    from assistant.settings import ChunkingSettings
+    from assistant.settings import ChunkingSettings, DocumentSettings
 
     start = time.perf_counter()
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     detail = ""
     if stage in ("load", "chunk"):
-        doc = load_document(path, path.parent)
+        doc = load_document(path, path.parent, DocumentSettings(max_chars=10**9))
         detail = f"{len(doc.text):,} characters"
         if stage == "chunk":
             detail += f", {len(chunk_document(doc, ChunkingSettings())):,} chunks"
@@ -50,7 +50,10 @@ def run_stage(stage: str, path: Path) -> None:
 
         root = path.parent
         settings = Settings(
-            corpus_dir=root, index_dir=root.parent / "index", feedback_path=root.parent / "f.sqlite"
+            corpus_dir=root,
+            index_dir=root.parent / "index",
+            feedback_path=root.parent / "f.sqlite",
+            documents=DocumentSettings(max_chars=10**9),
         )
         report = Assistant(settings, embeddings=HashingEmbeddings()).sync()
         detail = f"{report.chunks_total:,} chunks indexed, consistent={report.consistent}"

@@ -28,7 +28,8 @@ def test_extractive_answer_quotes_and_cites_verbatim(fake_assistant: Assistant) 
 def test_off_topic_question_is_refused(fake_assistant: Assistant) -> None:
     answer = fake_assistant.ask("What is a good recipe for sourdough bread with rye flour?")
     assert answer.refused
-    assert answer.answer == REFUSAL_TEXT
+    assert answer.answer.startswith(REFUSAL_TEXT[:-1])
+    assert "sourdough" in answer.answer  # says what it looked for
     assert answer.citations == []
 
 

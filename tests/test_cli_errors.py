@@ -87,7 +87,9 @@ def test_a_question_of_binary_garbage_is_named(
 
 
 def test_chat_reports_a_garbage_question_and_goes_on(cli: CliRunner, indexed: Path) -> None:
-    result = cli.invoke(app, ["chat"], input="\x01\x02\x03\nWho ordered the closure?\n\n")
+    result = cli.invoke(
+        app, ["chat"], input="\x01\x02\x03\nWho ordered Hikvision Canada to close?\n\n"
+    )
     assert result.exit_code == 0, result.output
     assert "is not text" in result.stderr
     assert "[1]" in result.stdout  # the next question was answered

@@ -122,10 +122,16 @@ def test_weak_evidence_refuses_without_calling_the_model(fake_assistant: Assista
     assert answer.refused and answer.citations == []
 
 
-def test_model_refusal_is_a_refusal(fake_assistant: Assistant) -> None:
+def test_model_refusal_of_an_answered_question_falls_back_to_quotes(
+    fake_assistant: Assistant,
+) -> None:
+    """The evidence decision says the sources answer; a small model saying otherwise is
+    the unsure case, so the answer is the extractive one, and says why."""
     use_model(fake_assistant, "NOT IN SOURCES")
     answer = fake_assistant.ask("What test must applicants meet to obtain a stay?", mode="local")
-    assert answer.refused and answer.metadata["model_refused"]
+    assert not answer.refused and answer.metadata["model_refused"]
+    assert answer.mode == "extractive" and answer.metadata["fallback"]
+    assert "RJR-MacDonald" in " ".join(c.quote for c in answer.citations)
 
 
 def test_streaming_yields_model_tokens_then_the_verified_answer(fake_assistant: Assistant) -> None:

@@ -182,15 +182,16 @@ import resource, sys
 from pathlib import Path
 from assistant.chunking import chunk_document
 from assistant.documents import load_document
-from assistant.settings import ChunkingSettings
+from assistant.settings import ChunkingSettings, DocumentSettings
 root = Path(sys.argv[1])
+unbounded = DocumentSettings(max_chars=10**9)  # the default limit would refuse 50 MB
 words = "the order was made under the act after a national security review ".split()
 line = " ".join(words[i % len(words)] for i in range(1_600_000))[:10_000_000]
 (root / "line.txt").write_text(line)
 para = " ".join(words) + ". "
 (root / "big.txt").write_text(("".join(para * 6) + "\n\n") * (50_000_000 // (len(para) * 6 + 2)))
 for name in ("line.txt", "big.txt"):
-    doc = load_document(root / name, root)
+    doc = load_document(root / name, root, unbounded)
     chunks = chunk_document(doc, ChunkingSettings())
     assert all(len(c.text) <= 700 for c in chunks)
     # VmHWM (peak RSS of this program): unlike ru_maxrss it is not inherited from the parent

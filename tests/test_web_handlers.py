@@ -80,10 +80,10 @@ def test_follow_up_question_gets_the_conversation(
         return real_stream(question, history=history, filters=filters, **kw)
 
     monkeypatch.setattr(fake_assistant, "stream", spy)
-    _, conv, _, _ = _ask(pages, "Who ordered the closure of Hikvision Canada?")
+    _, conv, _, _ = _ask(pages, "Who ordered Hikvision Canada to close?")
     messages, conv, _, _ = _ask(pages, "Under which act?", conv)
     assert seen[1] == [
-        {"role": "user", "content": "Who ordered the closure of Hikvision Canada?"},
+        {"role": "user", "content": "Who ordered Hikvision Canada to close?"},
         {"role": "assistant", "content": conv[0]["answer"]["answer"]},
     ]
     assert len(messages) == 4 and 'href="#cite-1-' in messages[3]["content"]

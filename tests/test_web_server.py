@@ -179,8 +179,9 @@ def test_login_protects_the_page_and_every_route(tmp_path: Path) -> None:
         demo.close()
 
 
-def test_serve_command_indexes_then_serves(tmp_path: Path) -> None:
-    """`assistant serve` on a fresh folder: builds the index, then the page answers."""
+def test_serve_command_serves_then_indexes(tmp_path: Path) -> None:
+    """`assistant serve` on a fresh folder: listens first, builds the index in the
+    background, then the page answers from it."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for name in sorted(os.listdir(SAMPLE_CORPUS))[:4]:
@@ -212,10 +213,16 @@ def test_serve_command_indexes_then_serves(tmp_path: Path) -> None:
             if "Serving the assistant on" in line:
                 break
         assert f"http://127.0.0.1:{port}" in "".join(output), "".join(output)
-        assert "added 4" in "".join(output)
+        assert "added 4" not in "".join(output)  # listening comes first
         page = httpx.get(f"http://127.0.0.1:{port}/config", timeout=30)
         assert page.status_code == 200 and "Ask the documents" in page.text
-        print(f"serve: usable after {time.perf_counter() - started:.1f} s (cold index build)")
+        print(f"serve: listening after {time.perf_counter() - started:.1f} s")
+        for line in proc.stdout:
+            output.append(line)
+            if "index consistent" in line:
+                break
+        assert "added 4" in "".join(output), "".join(output)
+        print(f"serve: index built after {time.perf_counter() - started:.1f} s")
         result = Client(f"http://127.0.0.1:{port}", verbose=False).predict(
             HIKVISION_QUESTION, api_name="/ask"
         )

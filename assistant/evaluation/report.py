@@ -14,6 +14,7 @@ from assistant.evaluation.runner import RANK_DEPTH, RunResult
 COLUMNS = (
     ("accuracy", "accuracy"),
     ("conflict_both_sides", "both sides"),
+    ("false_conflicts", "false conflicts"),
     ("answerable_not_refused", "answered"),
     ("unanswerable_refused", "refused unans."),
     ("citation_precision", "cite P"),
@@ -22,6 +23,7 @@ COLUMNS = (
     (f"mrr@{RANK_DEPTH}", f"MRR@{RANK_DEPTH}"),
     ("quotes_verbatim", "verbatim"),
     ("sentences_supported", "supported"),
+    ("citations_valid", "citations valid"),
     ("latency_p50_ms", "p50 ms"),
     ("latency_p95_ms", "p95 ms"),
 )

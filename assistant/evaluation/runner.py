@@ -134,9 +134,9 @@ def score_answer(
     r.conflict_reported = bool(conflicts)
     markers = {int(n) for n in m.marker_numbers(answer.answer)}
     conflict_numbers = {n for c in conflicts for v in c.values for n in v.citations}
-    r.citations_valid = (
-        (markers | conflict_numbers) <= set(quotes) and r.quotes_verbatim == r.quotes_total
-    )
+    r.citations_valid = (markers | conflict_numbers) <= set(
+        quotes
+    ) and r.quotes_verbatim == r.quotes_total
     if not r.citations_valid:
         r.failed.append("a [n] marker has no citation, or a quote is not verbatim")
     if not r.refused:

@@ -1,0 +1,176 @@
+"""General English vocabulary, in one place: what question analysis, answer-type checks,
+conflict detection and the instruction filter know about the language.
+
+Nothing here knows a corpus: every list is ordinary English (question words, auxiliaries,
+nouns that name a kind of answer, verbs that report a decision, words that mark a change).
+"""
+
+from __future__ import annotations
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Question words that open a question (or one part of it).
+WH_WORDS = _words("who whom whose what when where which why how")
+# Auxiliaries that open a yes/no question.
+AUXILIARIES = _words(
+    "is are was were do does did has have had can could will would should may might must"
+)
+# Prepositions that may stand before a question word ("and under what act").
+PREPOSITIONS = _words(
+    "under in on at for by from to with within against about after before during since "
+    "into behind of over between among across through toward towards like per"
+)
+# Nouns for people, roles and organisations: a question about one wants a name.
+NAME_NOUNS = _words(
+    "agencies agency analyst analysts army association auditor auditors authorities "
+    "authority bank banks board boards bodies body bureau business businesses cabinet "
+    "captain ceo chair chairman chairperson chairwoman chief citizens city club "
+    "commission commissioner committee companies company congress council councils "
+    "counsel countries country court courts crew department director doctor doctors "
+    "employee employees engineer engineers executive expert experts federation firm firms "
+    "founder government governor group groups head hospital inspector inspectors "
+    "institute insurer insurers investigator investigators journalist journalists judge "
+    "judges justice lawyer lawyers leader maker makers manager manufacturer manufacturers "
+    "mayor member members minister ministers ministry name navy nurse nurses officer "
+    "officers official officials operator operators organisation organisations "
+    "organization organizations owner parliament parties party people person pilot pilots "
+    "police president prosecutor region regulator reporter reporters researcher "
+    "researchers residents retailer retailers scientist scientists secretary senate "
+    "service spokesman spokesperson spokeswoman staff state states students supplier "
+    "suppliers teachers team tribunal union unions university voters worker workers"
+)
+# Nouns that say the answer is a date.
+DATE_NOUNS = _words("date day deadline month time year")
+# Nouns that say the answer is a quantity.
+QUANTITY_NOUNS = _words(
+    "amount budget capacity cost costs count fee figure fine fines height length number "
+    "penalty percent percentage population price profit rate revenue revenues salary "
+    "sales share size speed sum total value weight width"
+)
+# Words that make a quantity an amount of money.
+MONEY_WORDS = _words(
+    "budget compensation cost costs damages earn earned fee fees fine fines funding loss "
+    "losses paid pay pays penalty price profit profits revenue revenues salary sales "
+    "settlement spend spent value worth"
+)
+# Nouns that say the answer is a law or a part of one.
+LAW_NOUNS = _words(
+    "act acts article articles bill clause code convention directive law laws legislation "
+    "provision provisions regulation regulations rule rules section sections statute "
+    "statutes subsection treaty"
+)
+# Verbs that report what a decision-maker decided ("what did the court decide").
+OUTCOME_VERBS = _words(
+    "accept accepted acquit acquitted agree agreed allow allowed allows approve approved "
+    "approves award awarded conclude concluded concludes convict convicted decide decided "
+    "decides decline declined denied denies deny determine determined dismiss dismissed "
+    "dismisses find finds fine fined found grant granted grants held hold holds order "
+    "ordered overturn overturned quash quashed refuse refused refuses reject rejected "
+    "rejects rule ruled rules sentence sentenced settle settled upheld uphold upholds"
+)
+# Nouns that ask for a decision.
+OUTCOME_NOUNS = _words("decision judgement judgment outcome result ruling verdict")
+# Nouns asking for a role or position, answered by a title that may be lower case.
+ROLE_NOUNS = _words("capacity job office position post rank role title")
+# Words of a question that only frame what is asked.
+FRAME_WORDS = _words(
+    "according actually also called exactly happen happened kind mean meant name named "
+    "precisely really sort specifically still type"
+)
+# Type nouns too general to be focus words ("which company", "what date").
+GENERIC_TYPE_NOUNS = _words(
+    "amount bodies body companies company count date day figure firm firms group groups "
+    "kind month name names number organisation organization people person sum time total "
+    "type value year"
+)
+# Words that make two values true at different times: a change, or a time contrast.
+CHANGE_WORDS = _words(
+    "amended cut extended increased increases initially later lowered lowers originally "
+    "previously raised raises reduce reduced reduces reducing revised revises shortened "
+    "subsequently updated"
+)
+# In a sentence, only the past forms report an outcome ("the order" is not "ordered").
+OUTCOME_REPORTS = frozenset(
+    w for w in OUTCOME_VERBS if w.endswith("ed") or w in ("found", "held", "upheld")
+)
+# Words and phrases that give a reason.
+REASON_MARKERS = (
+    "because",
+    "due to",
+    "owing to",
+    "since",
+    "as a result",
+    "reason",
+    "reasons",
+    "grounds",
+    "on the basis",
+    "given that",
+    "so that",
+    "in order to",
+    "citing",
+    "cited",
+    "concern",
+    "concerns",
+    "risk",
+    "risks",
+    "threat",
+    "driven by",
+    "led to",
+    "outweigh",
+    "outweighed",
+    "over",
+)
+TYPE_NOUNS = NAME_NOUNS | DATE_NOUNS | QUANTITY_NOUNS | LAW_NOUNS | OUTCOME_NOUNS | ROLE_NOUNS
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Spelled-out numbers and their values.
+SPELLED_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "dozen": 12,
+    "thousand": 1000,
+    "million": 1000000,
+    "billion": 1000000000,
+}

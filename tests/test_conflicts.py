@@ -1,0 +1,139 @@
+"""Disagreement detection: real conflicts of every kind, and look-alikes that are not conflicts.
+
+Values are extracted and compared without a model; whether two sentences describe the
+same claim uses the real embedding model (marked slow).
+"""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.documents import Document
+
+from assistant.conflicts import compatible, extract_values, find_conflicts
+from assistant.extractive import Candidate
+
+
+def cand(text: str, source: str) -> Candidate:
+    return Candidate(Document(page_content=text, metadata={"source": source}), 0, len(text), text)
+
+
+def kinds(text: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for v in extract_values(text):
+        out.setdefault(v.kind, []).append(v.shown)
+    return out
+
+
+def test_values_are_extracted_by_kind() -> None:
+    found = kinds(
+        "On June 27, 2025, Industry Minister Mélanie Joly gave the firm's four subsidiaries "
+        "120 days to close and fined them $2.5 million."
+    )
+    assert found["date"] == ["June 27, 2025"]
+    assert found["money"] == ["$2.5 million"]
+    assert "four subsidiaries" in found["count"] and "120 days" in found["count"]
+    assert found["title"] == ["Industry Minister"]
+
+
+def test_compatible_values_are_not_in_dispute() -> None:
+    (a,) = [v for v in extract_values("It closed on June 27.") if v.kind == "date"]
+    (b,) = [v for v in extract_values("It closed on 27 June 2025.") if v.kind == "date"]
+    (c,) = [v for v in extract_values("It closed on June 28, 2025.") if v.kind == "date"]
+    assert compatible(a, b)
+    assert not compatible(b, c)
+    (four,) = [v for v in extract_values("It has four subsidiaries.") if v.kind == "count"]
+    (five,) = [v for v in extract_values("It has 5 subsidiaries.") if v.kind == "count"]
+    (four2,) = [v for v in extract_values("It has 4 subsidiaries.") if v.kind == "count"]
+    assert not compatible(four, five) and compatible(four, four2)
+
+
+REAL_CONFLICTS = [
+    (
+        "a count",
+        "The ministry said the company operates four subsidiaries in the country.",
+        "The company operates five subsidiaries in the country, the ministry said.",
+        {"four subsidiaries", "five subsidiaries"},
+    ),
+    (
+        "a date",
+        "The bridge was closed to traffic on March 3, 2024, after the inspection.",
+        "After the inspection, the bridge was closed to traffic on March 5, 2024.",
+        {"March 3, 2024", "March 5, 2024"},
+    ),
+    (
+        "a year",
+        "Northwind opened its first store in the city in 2014.",
+        "Northwind opened its first store in the city in 2015.",
+        {"2014", "2015"},
+    ),
+    (
+        "money",
+        "The port authority is seeking compensation of $916 million from the owner.",
+        "The port authority is seeking compensation of $900 million from the owner.",
+        {"$916 million", "$900 million"},
+    ),
+    (
+        "a title",
+        "Minister of Foreign Affairs Anna Berg announced the decision on Friday.",
+        "Trade Minister Anna Berg announced the decision on Friday.",
+        {"Minister of Foreign Affairs", "Trade Minister"},
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("kind", "first", "second", "values"), REAL_CONFLICTS)
+def test_real_conflicts_of_every_kind_are_found(
+    real_embeddings,
+    kind: str,
+    first: str,
+    second: str,
+    values: set[str],  # noqa: ANN001
+) -> None:
+    a, b = cand(first, "a.txt"), cand(second, "b.txt")
+    found = find_conflicts([a], [b], real_embeddings)
+    assert found, f"missed a conflict on {kind}"
+    assert {value for value, _ in found[0].sides} == values
+    assert [c.doc.metadata["source"] for _, c in found[0].sides] == ["a.txt", "b.txt"]
+
+
+NOT_CONFLICTS = [
+    (
+        "two events of one subject",
+        "Hikvision was added to a U.S. export blacklist in 2019.",
+        "Hikvision was ordered to close its Canadian business in 2025.",
+    ),
+    (
+        "a founding year and the year of an order",
+        "The subsidiary, founded in 2014, sells cameras to retailers.",
+        "The government ordered the subsidiary to close in 2025.",
+    ),
+    (
+        "a later reduction",
+        "The authority first demanded $916 million in compensation.",
+        "The authority later reduced its claim to $550 million.",
+    ),
+    (
+        "counts of different things",
+        "The firm employs 66 people in the country.",
+        "The firm was given 120 days to wind up its business.",
+    ),
+    (
+        "the same source",
+        "The firm operates four subsidiaries.",
+        "The firm operates five subsidiaries.",
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("why", "first", "second"), NOT_CONFLICTS)
+def test_look_alikes_are_not_conflicts(
+    real_embeddings,
+    why: str,
+    first: str,
+    second: str,  # noqa: ANN001
+) -> None:
+    b_source = "a.txt" if why == "the same source" else "b.txt"
+    found = find_conflicts([cand(first, "a.txt")], [cand(second, b_source)], real_embeddings)
+    assert found == [], f"{why}: {found}"

@@ -1,0 +1,94 @@
+"""Question analysis: parts, answer types, focus words, and answer-type evidence in a sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.question import analyse, answer_type, has_answer_type, split_parts
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "Who ordered the closure, and under what act?",
+            ["Who ordered the closure", "under what act"],
+        ),
+        (
+            "When did the strike start and how many workers joined it?",
+            ["When did the strike start", "how many workers joined it"],
+        ),
+        ("How many dealers and installers operate in Canada?", None),  # one part
+        ("According to the union, what caused the strike?", None),  # one part
+        ("Which judge decided the motion; what is the case citation?", 2),
+    ],
+)
+def test_split_parts_only_between_question_clauses(
+    question: str, parts: list[str] | int | None
+) -> None:
+    found = split_parts(question)
+    if parts is None:
+        assert len(found) == 1, found
+    elif isinstance(parts, int):
+        assert len(found) == parts, found
+    else:
+        assert found == parts
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who chairs the board?", "name"),
+        ("Which company supplied the pumps?", "name"),
+        ("When was the bridge closed?", "date"),
+        ("In which year did the firm open its first store?", "date"),
+        ("How many stores did it close?", "number"),
+        ("How much did the repairs cost?", "money"),
+        ("What fine did the regulator impose?", "money"),
+        ("Under which act was the order made?", "law"),
+        ("What did the tribunal decide about the appeal?", "outcome"),
+        ("Why did the council reject the plan?", "reason"),
+        ("Where was the ship taken?", "place"),
+        ("Did the mayor resign?", "polar"),
+        ("What position did she hold in the cabinet?", None),
+    ],
+)
+def test_answer_type_of_general_questions(question: str, kind: str | None) -> None:
+    assert answer_type(question)[0] == kind
+
+
+def test_focus_leaves_out_question_and_type_words_and_adds_the_earlier_question() -> None:
+    part = analyse("And which law was it made under?", "Who ordered the river closed?").parts[0]
+    assert part.answer_type == "law"
+    assert "law" not in part.focus_words and "which" not in part.focus_words
+    assert {"ordered", "river", "closed"} <= set(part.context_words)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind", "holds"),
+    [
+        ("The minister, Anna Berg, signed the order.", "name", True),
+        ("The order was signed yesterday.", "name", False),
+        ("OTTAWA, Ontario — The order was signed yesterday.", "name", False),
+        ("The plant closed on March 3, 2024.", "date", True),
+        ("The plant closed after a long review.", "date", False),
+        ("Forty-two workers lost their jobs.", "number", True),
+        ("The plant closed on March 3, 2024.", "number", False),  # a date is not a count
+        ("The fine was $2.5 million.", "money", True),
+        ("The fine was severe.", "money", False),
+        ("It acted under the Water Resources Act.", "law", True),
+        ("The tribunal dismissed the appeal.", "outcome", True),
+        ("The tribunal heard the appeal in May.", "outcome", False),
+        ("The plan was rejected because it cost too much.", "reason", True),
+    ],
+)
+def test_has_answer_type(sentence: str, kind: str, holds: bool) -> None:
+    assert has_answer_type(sentence, kind, {"the", "appeal", "decide", "decided"}) is holds
+
+
+def test_outcome_verb_the_question_itself_uses_is_not_an_answer() -> None:
+    asked = {"what", "did", "the", "court", "decide"}
+    assert not has_answer_type(
+        "It asks the court to stay the order until it is decided.", "outcome", asked
+    )
+    assert has_answer_type("The court dismissed the motion.", "outcome", asked)
