@@ -46,10 +46,11 @@ from assistant.grounded import (
     split_unfinished,
     verify,
 )
-from assistant.question import analyse
+from assistant.question import analyse, has_answer_type
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import AnswerMode, LLMSettings, RetrievalMode, Settings
 from assistant.sufficiency import Sufficiency, WordMatcher, decide, focus_weights
+from assistant.text import words
 
 TokenSink = Callable[[str], None]
 
@@ -342,6 +343,8 @@ class AnswerPipeline:
                 meta["dropped_sentences"] = dropped
                 if not citer.citations:
                     meta["fallback"] = "no generated sentence was supported by its passage"
+                elif missing := _kinds_not_given(text, state["question"], sufficiency):
+                    meta["fallback"] = f"the model's answer gives no {' or '.join(missing)}"
             if meta["fallback"]:
                 mode_used = "extractive"
         if not refused and (state["mode"] == "extractive" or meta["fallback"]):
@@ -445,6 +448,19 @@ def sufficiency_report(sufficiency: Sufficiency) -> dict[str, Any]:
             for p in sufficiency.parts
         ],
     }
+
+
+def _kinds_not_given(text: str, question: str, sufficiency: Sufficiency) -> list[str]:
+    """The kinds of answer (a name, a date, ...) that parts the evidence answers ask for
+    and the model's verified answer does not hold: then the quotes answer better."""
+    asked = set(words(question))
+    return [
+        p.part.answer_type
+        for p in sufficiency.parts
+        if p.answered
+        and p.part.answer_type
+        and not has_answer_type(text, p.part.answer_type, asked)
+    ]
 
 
 def _looked_for(sufficiency: Sufficiency) -> list[str]:
