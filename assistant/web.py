@@ -81,6 +81,7 @@ a.cite:hover, #chat a.cite:hover { background: #bfdbfe; text-decoration: underli
 .conflict-title { display: block; font-weight: 700; font-size: 1rem; margin-bottom: 0.2em; }
 .conflict-value { display: block; }
 .conflict-source { opacity: 0.8; font-size: 0.9em; }
+.not-answered { display: block; margin-top: 0.4em; font-style: italic; opacity: 0.85; }
 #chat .message-row:has(.typing) + .message-buttons { display: none !important; }
 #chat button[aria-label='Clear'] { display: none !important; }
 #ask-row { align-items: stretch; flex-wrap: nowrap; }

@@ -83,6 +83,10 @@ def render_answer(answer: dict[str, Any], turn: int) -> str:
     Sources panel, not repeated under every answer."""
     citations = answer.get("citations") or []
     lines = [link_markers(answer.get("answer", ""), turn, citations)]
+    missing = answer.get("not_answered") or []
+    if missing:
+        parts = "; ".join(escape_text(f"{part}?") for part in missing)
+        lines.append(f'<span class="not-answered">Not in the sources: {parts}</span>')
     for conflict in answer.get("conflicts") or []:
         lines.append(render_conflict(conflict, turn, citations))
     return "\n\n".join(lines)
@@ -160,6 +164,11 @@ def render_passage(citation: dict[str, Any], document_text: str | None, turn: in
         if document_text
         else '<p class="note">The document is no longer indexed; showing the quoted text only.</p>'
     )
+    for flagged in c.get("instructions") or []:
+        missing += (
+            '<p class="note instruction">&#9888; This passage also contains text addressed to '
+            f"an AI assistant, treated as data and not followed: <q>{escape_text(flagged)}</q></p>"
+        )
     return (
         f'<div class="passage" data-turn="{turn}" data-n="{c["n"]}">'
         f"<h3>&#91;{c['n']}&#93; {escape_text(c.get('title') or c.get('source'))}</h3>"
