@@ -343,6 +343,8 @@ class AnswerPipeline:
                 meta["dropped_sentences"] = dropped
                 if not citer.citations:
                     meta["fallback"] = "no generated sentence was supported by its passage"
+                elif not _uses_the_answering_evidence(answer_sentences, sufficiency):
+                    meta["fallback"] = "the model's answer does not cite the sentence that answers"
                 elif missing := _kinds_not_given(text, state["question"], sufficiency):
                     meta["fallback"] = f"the model's answer gives no {' or '.join(missing)}"
             if meta["fallback"]:
@@ -461,6 +463,13 @@ def _kinds_not_given(text: str, question: str, sufficiency: Sufficiency) -> list
         and p.part.answer_type
         and not has_answer_type(text, p.part.answer_type, asked)
     ]
+
+
+def _uses_the_answering_evidence(cited: list[Candidate], sufficiency: Sufficiency) -> bool:
+    """Every answered part's deciding sentence is among the passages the model cited: a
+    model writing from other passages is the unsure case, and the quotes answer better."""
+    cited_ids = {id(c) for c in cited}
+    return all(id(p.sentence) in cited_ids for p in sufficiency.parts if p.sentence is not None)
 
 
 def _looked_for(sufficiency: Sufficiency) -> list[str]:

@@ -169,3 +169,26 @@ def test_instruction_sentences_are_flagged_when_indexed(water: Assistant) -> Non
     chunks = water.index.state.all_chunks()
     flagged = [meta for _, _, meta in chunks if meta.get("instructions")]
     assert len(flagged) == 1 and flagged[0]["source"] == "02_gazette_report.txt"
+
+
+def test_a_model_answer_built_on_other_passages_falls_back_to_the_quotes(
+    water: Assistant,
+) -> None:
+    """A supported sentence from a passage that does not answer is the unsure case."""
+    from langchain_core.outputs import ChatGeneration, ChatResult
+
+    class CopiesPassageTwo(GenericFakeChatModel):
+        def _generate(self, messages, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            prompt = str(messages[-1].content)
+            line = next(x for x in prompt.splitlines() if x.startswith("[2] "))
+            text = f"{line[4:]} [2]"
+            return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    water.pipeline._models["local"] = CopiesPassageTwo(messages=iter([]))
+    try:
+        answer = water.ask("How much is the fine for breaking the watering ban?", mode="local")
+    finally:
+        water.pipeline._models.pop("local")
+    assert answer.mode == "extractive"
+    assert "does not cite the sentence that answers" in answer.metadata["fallback"]
+    assert "$250" in answer.answer
