@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help install install-all local system-deps run index chat test test-fast lint format clean bench
+.PHONY: eval help install install-all local system-deps run index chat test test-fast lint format clean bench
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ test: install-all system-deps ## Run the whole test suite (unit + real model, Ch
 
 test-fast: install-all ## Only the fast unit tests (fakes, no real model or server)
 	$(PY) -m pytest -q -m "not slow"
+
+eval: install-all ## Both evaluation question sets (evals/sets.json), extractive; exit 1 below a threshold
+	.venv/bin/assistant eval
 
 bench: install-all ## Performance and scale benchmarks (~20-30 min): prints a table, writes BENCHMARKS.md
 	$(PY) scripts/bench
