@@ -224,6 +224,10 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|and|de|du|la|von|van|for|the)?\s*[A-Z][\w'’.-]*)*")
+_PLACE = re.compile(
+    r"\b(?:in|at|near|from|to|into|outside|inside|off|across)\s+(?:the\s+)?"
+    r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
+)
 _ACRONYM = re.compile(r"[A-Z][A-Z&.]{1,9}")
 _LAW_HEADS = "|".join(sorted(w.capitalize() for w in LAW_NOUNS))
 _LAW = re.compile(
@@ -271,6 +275,10 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
     # name, place: a name (two or more capitalized words, or an acronym) the question
     # does not contain; a lone capitalized word is too often just a sentence opener.
     text = _DATELINE.sub("", text)
+    if kind == "place":
+        for m in _PLACE.finditer(text):
+            if not set(words(m.group(1))) <= question_words:
+                return True  # "in Lisbon", "at the Great Bitter Lake"
     if kind == "name" and any(w in NAME_NOUNS and w not in question_words for w in words(text)):
         return True  # "the regional water board", "the government"
     for m in _NAME.finditer(text):

@@ -37,7 +37,8 @@ MIN_FOCUS_COVERAGE = 0.5
 # ... or this share, when the sentence is also this close in meaning to the question.
 LOW_FOCUS_COVERAGE = 0.2
 CLOSE_MEANING = 0.65
-# A follow-up's terms from the earlier question weigh this much of its own.
+# A follow-up's terms from the earlier question weigh together at most this share of its
+# own focus (all of the weight when the follow-up asks only for a kind of answer).
 EARLIER_QUESTION_WEIGHT = 0.5
 # Candidates examined per part (by their relevance to the part).
 PART_POOL = 12
@@ -236,10 +237,15 @@ def focus_weights(
     for term, word in zip(part.focus, part.focus_words, strict=True):
         idf = math.log(1 + (n_docs + 1) / (document_frequency(term) + 0.5))
         weights[term] = idf * english_rarity(word)
+    own = sum(weights.values())
+    earlier = {}
     for term, word in zip(part.context, part.context_words, strict=True):
         idf = math.log(1 + (n_docs + 1) / (document_frequency(term) + 0.5))
-        weights[term] = EARLIER_QUESTION_WEIGHT * idf * english_rarity(word)
-    return weights
+        earlier[term] = idf * english_rarity(word)
+    if earlier and own > 0:  # the follow-up's own words count most, however long the context
+        scale = min(1.0, EARLIER_QUESTION_WEIGHT * own / sum(earlier.values()))
+        earlier = {t: w * scale for t, w in earlier.items()}
+    return {**weights, **earlier}
 
 
 @lru_cache(maxsize=50_000)

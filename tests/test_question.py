@@ -92,3 +92,8 @@ def test_outcome_verb_the_question_itself_uses_is_not_an_answer() -> None:
         "It asks the court to stay the order until it is decided.", "outcome", asked
     )
     assert has_answer_type("The court dismissed the motion.", "outcome", asked)
+
+
+def test_a_single_place_name_after_a_preposition_answers_where() -> None:
+    assert has_answer_type("The accord was signed in Lisbon in 2024.", "place", {"signed"})
+    assert not has_answer_type("The accord was signed last year.", "place", {"signed"})
