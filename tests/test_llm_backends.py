@@ -117,7 +117,9 @@ def test_openai_backend_against_a_real_server(
     answer = real_assistant.ask(HIKVISION_QUESTION, mode="openai")
     real_assistant.pipeline._models.pop("openai", None)
     assert answer.metadata["requested_mode"] == "openai"
-    assert answer.metadata["fallback"] is None or "supported" in answer.metadata["fallback"]
+    # the server answered; its answer may still give way to the quotes when verification or
+    # the evidence check finds it unsure, but never because the model was unreachable
+    assert "model unavailable" not in (answer.metadata["fallback"] or "")
     assert not answer.refused
     assert_grounded(real_assistant, answer)
 
