@@ -131,12 +131,15 @@ def rank_for_parts(
     """
     if len(analysis.parts) == 1 or not evidence.candidates:
         return [evidence.candidates for _ in analysis.parts]
-    part_vectors = np.asarray(embeddings.embed_documents([p.text for p in analysis.parts]))
+    part_vectors = np.asarray(
+        embeddings.embed_documents([p.ranking_text or p.text for p in analysis.parts])
+    )
     vectors = np.asarray([c.vector for c in evidence.candidates])
     q_words = set(normalize(analysis.question).split())
     ranked = []
     for part, sims in zip(analysis.parts, _cosine_all(vectors, part_vectors).T, strict=True):
-        weights = {t: w for t, w in evidence.question_weights.items() if t in part.focus}
+        asked = set(part.focus) | set(part.context)
+        weights = {t: w for t, w in evidence.question_weights.items() if t in asked}
         total = sum(weights.values()) or 1.0
         scores = []
         for cand, sim in zip(evidence.candidates, sims, strict=True):

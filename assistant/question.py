@@ -50,6 +50,7 @@ class QuestionPart:
     type_terms: frozenset[str] = field(default_factory=frozenset)  # words naming the type
     context: tuple[str, ...] = ()  # focus terms of the earlier question (for a follow-up)
     context_words: tuple[str, ...] = ()
+    ranking_text: str = ""  # what the part's evidence is ranked by (with an elided subject)
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
     """Parts, answer types and focus terms of ``question``; for a follow-up, ``context``
     (the earlier question) adds the terms the follow-up leaves out ("under which act?")."""
     earlier = _focus_words(context, set()) if context else {}
-    parts = []
+    parts: list[QuestionPart] = []
     for text in split_parts(question):
         kind, type_words = answer_type(text)
         # "many" in "how many", "date", "act" only name the kind of answer; a specific type
@@ -174,7 +175,14 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
         if kind == "outcome":
             skip |= OUTCOME_VERBS
         shown = _focus_words(text, skip)
-        extra = {t: w for t, w in earlier.items() if t not in shown}
+        inherited = earlier
+        if not shown and parts:  # "..., and under what act?" is about the previous part
+            previous = dict(zip(parts[-1].focus, parts[-1].focus_words, strict=True))
+            inherited = {**previous, **earlier}
+            text_for_ranking = f"{parts[-1].text} {text}"
+        else:
+            text_for_ranking = text
+        extra = {t: w for t, w in inherited.items() if t not in shown}
         parts.append(
             QuestionPart(
                 text=text,
@@ -184,6 +192,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
                 type_terms=frozenset(t for w in type_words for t in terms(w)),
                 context=tuple(extra),
                 context_words=tuple(extra.values()),
+                ranking_text=text_for_ranking,
             )
         )
     return QuestionAnalysis(question, tuple(parts))

@@ -64,7 +64,7 @@ def test_a_two_part_question_is_partly_answered_and_says_which_part() -> None:
 def test_each_part_gets_its_own_sentence() -> None:
     evidence = [
         cand("The regional water board ordered the river closed to swimmers."),
-        cand("The closure was made under the Clean Water Act."),
+        cand("The river was closed under the Clean Water Act."),
     ]
     result = run("Who ordered the river closed, and under which act?", evidence)
     assert result.status == "answer"
