@@ -93,7 +93,7 @@ class WordMatcher:
             return 0.0
         vecs = self.vectors([word, *sorted(candidates)])
         target = vecs[word]
-        return max(float(target @ vecs[c]) for c in candidates if c != word)
+        return max((float(target @ vecs[c]) for c in candidates if c != word), default=0.0)
 
 
 def _all_focus(part: QuestionPart) -> list[tuple[str, str]]:
