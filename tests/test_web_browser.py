@@ -92,13 +92,19 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, app):  # noqa: ANN001, ANN201
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+def open_page(browser, url: str, width: int, height: int):  # noqa: ANN001, ANN201
+    """A page of the app at ``width`` x ``height``, once its question box is there."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    page.goto(app[1])
+    page.goto(url)
     page.wait_for_selector("#question textarea[data-testid='textbox']")
+    return context, page
+
+
+@pytest.fixture
+def page(browser, app):  # noqa: ANN001, ANN201
+    context, page = open_page(browser, app[1], 1400, 1000)
     yield page
     context.close()
 
@@ -247,11 +253,7 @@ def visible_boxes(page, selector: str) -> list[dict[str, float]]:  # noqa: ANN00
 
 @pytest.fixture
 def wide_page(browser, app):  # noqa: ANN001, ANN201
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(app[1])
-    page.wait_for_selector("#question textarea[data-testid='textbox']")
+    context, page = open_page(browser, app[1], 1280, 900)
     yield page
     context.close()
 
