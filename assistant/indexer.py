@@ -14,16 +14,17 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.chunking import Chunk, chunk_document
+from assistant.chunking import Chunk
 from assistant.disk import (
     RESERVE_BYTES,
     IndexDiskFullError,
@@ -33,8 +34,9 @@ from assistant.disk import (
     free_bytes,
     is_disk_full,
 )
-from assistant.documents import DocumentError, file_sha256, iter_corpus_files, load_document
+from assistant.documents import SourceDocument, file_sha256, iter_corpus_files
 from assistant.embeddings import embeddings_identity
+from assistant.ingest import stream_loaded
 from assistant.settings import Settings
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
@@ -177,25 +179,22 @@ def _sync(
                 to_load.append((path, source, digest))
         removed = sorted(set(known) - seen)
 
-        docs = []
-        for i, (path, source, digest) in enumerate(to_load):
-            try:
-                doc = load_document(path, corpus_dir, settings.documents)
-            except DocumentError as exc:
-                report.failed[source] = exc.reason
-            except Exception as exc:  # a loader bug must not stop the corpus
-                report.failed[source] = f"could not be read ({type(exc).__name__}: {exc})"
-            else:
-                if doc.warnings:
-                    report.warnings[source] = doc.warnings
-                chunks = chunk_document(doc, settings.chunking, digest)
-                docs.append((source, digest, doc, chunks))
-            if progress:
-                progress("load", i + 1, len(to_load))
+        docs: list[tuple[str, str, SourceDocument, list[Chunk]]] = []
 
-        report.chunks_embedded = _embed_and_upsert(
-            index, [c for *_, chunks in docs for c in chunks], settings, progress
-        )
+        def loaded_chunks() -> Iterator[Chunk]:
+            """Chunks of the files to load, streamed; what the commit needs is kept."""
+            for i, item in enumerate(stream_loaded(to_load, corpus_dir, settings)):
+                if item.error is not None:
+                    report.failed[item.source] = item.error
+                else:
+                    if item.doc.warnings:
+                        report.warnings[item.source] = item.doc.warnings
+                    docs.append((item.source, item.digest, item.doc, item.chunks))
+                    yield from item.chunks
+                if progress:
+                    progress("load", i + 1, len(to_load))
+
+        report.chunks_embedded = _embed_and_upsert(index, loaded_chunks(), settings, progress)
 
         # Failed files that were indexed before keep their old chunks: nothing is lost.
         upserts = [
@@ -260,65 +259,88 @@ def _restore_vectors(index, missing: set[str], settings: Settings) -> int:  # no
     return len(chunks)
 
 
+WINDOW = 4096  # chunks read ahead, sorted by length and embedded before the next are read
+WRITE_MIN = 512  # fewest chunks per model call and Chroma write (fewer calls cost less)
+
+
 def _embed_and_upsert(
-    index,
-    chunks: list[Chunk],
-    settings: Settings,  # noqa: ANN001
+    index,  # noqa: ANN001
+    chunks: Iterable[Chunk],
+    settings: Settings,
     progress: ProgressCallback | None,
 ) -> int:
     """Embed ``chunks`` and upsert them into Chroma; returns how many were embedded.
 
-    Two things keep the model the only real cost (see BENCHMARKS.md): texts are sorted by
-    length before batching, so a batch pads to similar lengths instead of its longest
-    stray text, and each batch is written to Chroma on a helper thread while the next
-    one is embedded. Vectors do not depend on batch order or composition.
+    Chunks stream through in windows of ``WINDOW``, so memory does not grow with the corpus.
+    Three things keep the model the only real cost (see BENCHMARKS.md): a window's texts are
+    sorted by length before batching, so a batch pads to similar lengths instead of its
+    longest stray text; each batch is written to Chroma on a helper thread while the next
+    one is embedded; and vectors already stored under a chunk's id are reused. Vectors do
+    not depend on batch order or composition.
     """
-    batch = max(settings.embedding.batch_size * 4, 64)
+    batch = max(settings.embedding.batch_size * 4, WRITE_MIN)
+    stream = iter(chunks)
     # Vectors already stored under these ids were made by this model (``_reset_vectors``)
     # from the same text (ids hash it): left by a crashed run, or kept through an edit or
     # a chunking change. Reused unless the title they were embedded with changed.
-    existing = index.store.ids() if chunks else set()
-    stored = index.store.metadatas([c.id for c in chunks if c.id in existing])
-    todo = [
-        c
-        for c in chunks
-        if c.id not in stored or stored[c.id].get("title") != c.metadata.get("title")
-    ]
-    todo.sort(key=lambda c: len(embedding_text(c)))
-    dimension = embeddings_identity(settings.embedding, index.embeddings)["dimension"]
-
-    def check_space(part: list[Chunk], factor: int) -> None:
-        if index.store.path is not None:  # an embedded store: the vectors go to this disk
-            ensure_free_space(
-                index.index_dir,
-                factor * chunk_bytes(((c.text, c.metadata) for c in part), dimension),
-            )
-
-    check_space(todo, 1)  # before writing anything: the previous index stays intact
-    done = len(chunks) - len(todo)
-    if progress and chunks:
-        progress("embed", done, len(chunks))
+    existing: set[str] | None = None
+    seen = embedded = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-upsert") as writer:
-        pending: Future | None = None
-        for start in range(0, len(todo), batch):
-            part = todo[start : start + batch]
-            check_space(part, 2)  # the disk may fill up meanwhile (other writers)
-            vectors = index.embeddings.embed_documents([embedding_text(c) for c in part])
-            if pending is not None:
-                pending.result()  # one write in flight at most; re-raises its error
-            pending = writer.submit(
-                index.store.upsert,
-                [c.id for c in part],
-                [c.text for c in part],
-                [c.metadata for c in part],
-                vectors,
-            )
-            done += len(part)
+        pending: list[Future] = []
+        while window := list(islice(stream, WINDOW)):
+            if existing is None:
+                existing = index.store.ids()
+            todo = _needing_vectors(index, window, existing)
+            _check_space(index, todo, settings, 1)  # before this window writes anything
+            todo.sort(key=lambda c: len(embedding_text(c)))
+            seen += len(window) - len(todo)
             if progress:
-                progress("embed", done, len(chunks))
-        if pending is not None:
-            pending.result()
-    return len(todo)
+                progress("embed", seen, seen + len(todo))
+            for start in range(0, len(todo), batch):
+                part = todo[start : start + batch]
+                _check_space(index, part, settings, 2)  # the disk may fill up meanwhile
+                vectors = index.embeddings.embed_documents([embedding_text(c) for c in part])
+                if pending:
+                    pending.pop().result()  # one write in flight at most; re-raises its error
+                pending.append(writer.submit(_write, index, part, vectors))
+                seen += len(part)
+                embedded += len(part)
+                if progress:
+                    progress("embed", seen, seen + len(todo) - start - len(part))
+        if pending:
+            pending.pop().result()
+    return embedded
+
+
+def _needing_vectors(index, window: list[Chunk], existing: set[str]) -> list[Chunk]:  # noqa: ANN001
+    """The chunks of ``window`` to embed. Stored ones are reused; where only their metadata
+    changed (an edit elsewhere in the file moved a chunk, or its file hash), the stored
+    metadata is brought up to date, so the vector store always holds each live chunk's
+    committed metadata (answering processes elsewhere read it from there)."""
+    stored = index.store.metadatas([c.id for c in window if c.id in existing])
+    todo, stale = [], []
+    for c in window:
+        old = stored.get(c.id)
+        if old is None or old.get("title") != c.metadata.get("title"):
+            todo.append(c)
+        elif old != c.metadata:
+            stale.append(c)
+    if stale:
+        index.store.update_metadata([c.id for c in stale], [c.metadata for c in stale])
+    return todo
+
+
+def _write(index, part: list[Chunk], vectors: list[list[float]]) -> None:  # noqa: ANN001
+    index.store.upsert(
+        [c.id for c in part], [c.text for c in part], [c.metadata for c in part], vectors
+    )
+
+
+def _check_space(index, part: list[Chunk], settings: Settings, factor: int) -> None:  # noqa: ANN001
+    if index.store.path is not None and part:  # an embedded store: vectors go to this disk
+        dimension = embeddings_identity(settings.embedding, index.embeddings)["dimension"]
+        needed = factor * chunk_bytes(((c.text, c.metadata) for c in part), dimension)
+        ensure_free_space(index.index_dir, needed)
 
 
 def embedding_text(chunk: Chunk) -> str:

@@ -114,6 +114,13 @@ class VectorStore:
         self.collection.upsert(ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors)
 
     @_reopening
+    def update_metadata(self, ids: list[str], metadatas: list[dict[str, Any]]) -> None:
+        """Replace the metadata of stored chunks, keeping their vectors and texts."""
+        for start in range(0, len(ids), 5000):
+            part = slice(start, start + 5000)
+            self.collection.update(ids=ids[part], metadatas=metadatas[part])
+
+    @_reopening
     def delete(self, ids: list[str]) -> None:
         for start in range(0, len(ids), 5000):
             self.collection.delete(ids=ids[start : start + 5000])
