@@ -358,8 +358,9 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 def _require_index(assistant: Assistant) -> None:
     from assistant.state import IndexCorruptError, IndexMismatchError
 
-    if not assistant.index.state.exists():
-        raise _fail(f"no index in {assistant.settings.index_dir}; run `assistant index` first")
+    if not assistant.index.exists():
+        where = assistant.settings.chroma_url or assistant.settings.index_dir
+        raise _fail(f"no index in {where}; run `assistant index` first")
     try:
         assistant.index.check()
     except (IndexCorruptError, IndexMismatchError) as exc:

@@ -98,23 +98,31 @@ class Assistant:
         """Load what the first question would otherwise wait for: the embedding model
         (seconds for the real one) and the BM25 index."""
         self.embeddings.embed_query("warm up")
-        if self.index.state.exists():
+        if self.index.exists():
             self.index.current()
 
     def needs_sync(self) -> bool:
-        """True when the index is missing, built with other settings, or behind the corpus."""
+        """True when the index is missing, built with other settings, or behind the corpus.
+
+        With a Chroma server the published index is compared, so an answering process on
+        another host does not re-index what the indexer published; and a corpus folder that
+        is missing or empty there never counts as "every document was removed"."""
         from assistant.documents import file_sha256, iter_corpus_files
 
-        state = self.index.state
-        signature = index_signature(self.settings, self.embeddings)
-        if not state.exists() or state.get_meta("signature") != signature:
-            return True
-        if self.index.store.count() != len(state.chunk_ids()):
-            return True  # vectors lost (store deleted) or left by an interrupted sync
-        if state.get_meta("vectors") != vectors_signature(self.settings, self.embeddings):
-            return True
-        known = state.files()
+        index = self.index
         root = self.settings.corpus_dir
+        if index.published is not None and not (root.is_dir() and iter_corpus_files(root)):
+            return False
+        if index.published is None:
+            index.current(max_age_s=0)  # the local state may have moved a moment ago
+        signature = index_signature(self.settings, self.embeddings)
+        if not index.exists() or index.meta("signature") != signature:
+            return True
+        known = index.files()
+        if index.store.count() != sum(r.chunk_count for r in known.values()):
+            return True  # vectors lost (store deleted) or left by an interrupted sync
+        if index.meta("vectors") != vectors_signature(self.settings, self.embeddings):
+            return True
         current = {p.relative_to(root).as_posix(): p for p in iter_corpus_files(root)}
         if set(current) - set(known) or set(known) - set(current):
             return True
@@ -170,7 +178,7 @@ class Assistant:
 
     def last_updated(self) -> datetime | None:
         """When a sync last changed the index (None for an index older than this field)."""
-        value = self.index.state.get_meta("updated_at") if self.index.state.exists() else None
+        value = self.index.meta("updated_at") if self.index.exists() else None
         return datetime.fromisoformat(value) if value else None
 
     def sources(self) -> list[SourceInfo]:
@@ -184,5 +192,5 @@ class Assistant:
                 url=r.metadata.get("url"),
                 chunks=r.chunk_count,
             )
-            for r in self.index.state.files().values()
+            for r in self.index.files().values()
         ]

@@ -19,6 +19,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.bm25 import BM25Index, TermTable
+from assistant.published import PublishedState, Snapshot
 from assistant.state import FileRecord, IndexCorruptError, IndexMismatchError, IndexState
 from assistant.store import VectorStore
 
@@ -43,6 +44,9 @@ class CorpusIndex:
         self._exact: tuple[int, list[str], np.ndarray] | None = None
         self.state = IndexState(index_dir)
         self.store = VectorStore(index_dir, chroma_url, collection, embeddings)
+        # On a server, answering reads the published state, so it needs no index_dir.
+        self.published = PublishedState(self.store.client, collection) if chroma_url else None
+        self._snapshot: Snapshot | None = None
         self._bm25: BM25Index | None = None
         self._files: dict[str, FileRecord] = {}
         self._sources: dict[str, str] | None = None
@@ -80,12 +84,48 @@ class CorpusIndex:
 
     def current(self, max_age_s: float = 1.0) -> BM25Index:
         """The up-to-date BM25 index; checks the state version at most once a second."""
+        if self.published is not None:
+            return self._current_published(max_age_s).bm25
         if self._bm25 is None or time.monotonic() - self._checked_at > max_age_s:
             if self._bm25 is None or self.state.version() != self._bm25.version:
                 return self.refresh_bm25()
             self._vectors_match = self._read_vectors_match()
             self._checked_at = time.monotonic()
         return self._bm25
+
+    def _current_published(self, max_age_s: float) -> Snapshot:
+        """The published snapshot, reloaded when the published head moved."""
+        snapshot = self._snapshot
+        if snapshot is not None and time.monotonic() - self._checked_at <= max_age_s:
+            return snapshot
+        with self._lock:
+            head = self.published.head()
+            if head is None:
+                snapshot = Snapshot(0, {}, {}, {}, BM25Index([], None, 0))
+            elif snapshot is None or head["version"] != snapshot.version:
+                snapshot = self.published.load() or Snapshot(0, {}, {}, {}, BM25Index([], None, 0))
+            else:
+                snapshot.head = head
+            self._snapshot = snapshot
+            stored = snapshot.head.get("vectors")
+            self._vectors_match = self.vectors_signature is None or stored in (
+                None,
+                self.vectors_signature,
+            )
+            self._checked_at = time.monotonic()
+        return snapshot
+
+    def exists(self) -> bool:
+        """Whether anything was ever committed (published, with a server)."""
+        if self.published is not None:
+            return self._current_published(0).version > 0
+        return self.state.exists()
+
+    def meta(self, key: str) -> str | None:
+        """A committed meta value: signature, vectors, updated_at."""
+        if self.published is not None:
+            return self._current_published(1.0).head.get(key)
+        return self.state.get_meta(key)
 
     def _read_vectors_match(self) -> bool:
         if self.vectors_signature is None or not self.state.exists():
@@ -150,11 +190,15 @@ class CorpusIndex:
         return [(ids[i], float(sims[i])) for i in order if np.isfinite(sims[i])]
 
     def files(self) -> dict[str, FileRecord]:
+        if self.published is not None:
+            return self._current_published(1.0).files
         self.current()
         return self._files
 
     def chunk_sources(self) -> dict[str, str]:
         """chunk id -> source for every live chunk (cached per state version)."""
+        if self.published is not None:
+            return self._current_published(1.0).sources
         self.current()
         if self._sources is None:
             with self.state.connection() as conn:
@@ -167,6 +211,8 @@ class CorpusIndex:
     def chunks_by_id(self, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         if not ids:
             return {}
+        if self.published is not None:  # the chunk collection holds the committed texts
+            return self.store.documents(ids)
         with self.state.connection() as conn:
             marks = ",".join("?" * len(ids))
             rows = conn.execute(
@@ -177,12 +223,17 @@ class CorpusIndex:
     def check(self) -> None:
         """Raise ``IndexCorruptError`` when the vector store lost the committed chunks
         (e.g. its folder was deleted); cheap enough to run before answering."""
-        if not self.state.exists():
+        if not self.exists():
             return
-        with self.state.connection() as conn:
-            live = conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        if self.published is not None:
+            live = len(self._current_published(0).bm25.ids)
+            matches = self._vectors_match
+        else:
+            with self.state.connection() as conn:
+                live = conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+            matches = self._read_vectors_match()
         stored = self.store.count()
-        if self.vectors_signature is not None and not self._read_vectors_match():
+        if self.vectors_signature is not None and not matches:
             raise IndexMismatchError(
                 f"the index in {self.index_dir} was embedded with other embedding settings "
                 "(model, backend or dimension); run `assistant index` to re-embed it"
@@ -195,4 +246,7 @@ class CorpusIndex:
             )
 
     def document_text(self, source: str) -> str | None:
+        if self.published is not None:
+            record = self.files().get(source)
+            return self.published.document_text(source, record.file_hash) if record else None
         return self.state.document_text(source)

@@ -16,7 +16,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -37,14 +37,12 @@ from assistant.disk import (
 from assistant.documents import SourceDocument, file_sha256, iter_corpus_files
 from assistant.embeddings import embeddings_identity
 from assistant.ingest import stream_loaded
+from assistant.published import shared_lock
 from assistant.settings import Settings
+from assistant.state import IndexBusyError
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
 COMPACT_MIN = 1000  # leftover vectors that, outnumbering the live ones, trigger a compaction
-
-
-class IndexBusyError(RuntimeError):
-    """Another process is syncing this index right now."""
 
 
 @dataclass
@@ -156,7 +154,8 @@ def _sync(
     signature = index_signature(settings, index.embeddings)
     vectors = vectors_signature(settings, index.embeddings)
     state = index.state
-    with index_lock(index.index_dir):
+    shared = shared_lock(index.published) if index.published is not None else nullcontext()
+    with index_lock(index.index_dir), shared:
         if state.get_meta("vectors") != vectors:
             report.vectors_reset = _reset_vectors(index, vectors)
         known = state.files()
@@ -212,6 +211,8 @@ def _sync(
         report.removed = [s for s in removed if s not in seen]
 
         bm25 = index.refresh_bm25(force_save=True)
+        if index.published is not None:  # before old vectors go: answerers move on first
+            _publish(index, bm25)
         live_list = state.chunk_ids()
         live = set(live_list)
         stored = index.store.ids()
@@ -235,6 +236,23 @@ def _sync(
             and set(bm25.ids) == live
         )
     return report
+
+
+def _publish(index, bm25) -> None:  # noqa: ANN001 - CorpusIndex, BM25Index
+    """Publish the committed state for answering processes elsewhere (``published.py``),
+    unless the published head already is this state's version."""
+    state = index.state
+    origin = f"{state.uid()}:{bm25.version}"
+    meta = {key: state.get_meta(key) for key in ("signature", "vectors", "updated_at")}
+    head = index.published.head()
+    if (
+        head is not None
+        and head.get("origin") == origin
+        and head.get("signature") == meta["signature"]
+    ):
+        return
+    index.published.publish(origin, meta, state, bm25)
+    index._checked_at = 0.0  # this process answers from the new version at once
 
 
 def _reset_vectors(index, vectors: str) -> bool:  # noqa: ANN001

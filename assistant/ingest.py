@@ -48,9 +48,7 @@ def load_and_chunk(path: Path, source: str, digest: str, root: Path, settings: S
     return Loaded(source, digest, doc, chunk_document(doc, settings.chunking, digest))
 
 
-def _load_group(
-    items: list[tuple[Path, str, str]], root: Path, settings: Settings
-) -> list[Loaded]:
+def _load_group(items: list[tuple[Path, str, str]], root: Path, settings: Settings) -> list[Loaded]:
     return [load_and_chunk(path, source, digest, root, settings) for path, source, digest in items]
 
 

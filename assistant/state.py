@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 import threading
+import uuid
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +43,10 @@ CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 
 class IndexCorruptError(RuntimeError):
     """The index folder is damaged; ``assistant index --rebuild`` recreates it."""
+
+
+class IndexBusyError(RuntimeError):
+    """Another process is syncing this index right now."""
 
 
 class IndexMismatchError(RuntimeError):
@@ -155,6 +160,19 @@ class IndexState:
                     "SELECT id FROM chunks WHERE source=? ORDER BY position", (source,)
                 )
             return [r[0] for r in rows.fetchall()]
+
+    def chunk_sources(self) -> dict[str, str]:
+        """chunk id -> source of every live chunk."""
+        with self.connection() as conn:
+            return dict(conn.execute("SELECT id, source FROM chunks").fetchall())
+
+    def uid(self) -> str:
+        """A random name for this state file, made once: tells whose state was published."""
+        value = self.get_meta("uid")
+        if not value:
+            value = uuid.uuid4().hex
+            self.set_meta("uid", value)
+        return value
 
     def live_chunks(self, known: Collection[str] = ()) -> tuple[int, list[str], dict[str, str]]:
         """(version, live chunk ids in order, texts of the ids not in ``known``), one snapshot."""

@@ -146,6 +146,18 @@ class VectorStore:
         return found
 
     @_reopening
+    def documents(self, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """id -> (text, metadata) of those of ``ids`` that are stored."""
+        found: dict[str, tuple[str, dict[str, Any]]] = {}
+        for start in range(0, len(ids), 5000):
+            got = self.collection.get(
+                ids=ids[start : start + 5000], include=["documents", "metadatas"]
+            )
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                found[cid] = (text or "", meta or {})
+        return found
+
+    @_reopening
     def vectors(self, ids: list[str]) -> tuple[list[str], np.ndarray]:
         """(the stored ones of ``ids``, their vectors as rows), in the order of ``ids``."""
         rows: dict[str, Any] = {}

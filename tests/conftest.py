@@ -45,10 +45,14 @@ def free_port() -> int:
 
 
 def serve_until_ready(
-    command: list[str], ready_url: str, name: str, timeout_s: float = 60.0
+    command: list[str],
+    ready_url: str,
+    name: str,
+    timeout_s: float = 60.0,
+    env: dict[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start a server process, wait until ``ready_url`` answers 200, stop it afterwards."""
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         deadline = time.monotonic() + timeout_s
         while True:
