@@ -81,7 +81,7 @@ def _require_folder(path: Path, option: str) -> None:
             return
 
 
-def run_sync(assistant: Assistant, quiet: bool = False) -> SyncReport:
+def run_sync(assistant: Assistant, quiet: bool = False, take_over: bool = False) -> SyncReport:
     """Sync with a progress bar on stderr; errors a user can act on become messages."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -106,7 +106,7 @@ def run_sync(assistant: Assistant, quiet: bool = False) -> SyncReport:
             progress.update(tasks[stage], completed=done, total=total)
 
         try:
-            return assistant.sync(on_progress)
+            return assistant.sync(on_progress, take_over=take_over)
         except (IndexBusyError, IndexCorruptError, IndexDiskFullError, FileNotFoundError) as exc:
             raise _fail(str(exc)) from exc
 
@@ -154,6 +154,14 @@ def index(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Delete the index and build it again.")
     ] = False,
+    take_over: Annotated[
+        bool,
+        typer.Option(
+            "--take-over",
+            help="With a Chroma server: replace an index another indexer published "
+            "(implied by --rebuild).",
+        ),
+    ] = False,
 ) -> None:
     """Sync the corpus into the index: embed new and changed files, drop deleted ones."""
     if rebuild:
@@ -161,7 +169,7 @@ def index(
         _require_folder(folder, "--index-dir")
         _remove_index(folder)
     assistant = build_assistant(corpus_dir=corpus, index_dir=index_dir, chroma_url=chroma_url)
-    report = run_sync(assistant)
+    report = run_sync(assistant, take_over=take_over or rebuild)
     print_report(report)
     if not report.ok:
         raise typer.Exit(1)

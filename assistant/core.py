@@ -74,13 +74,14 @@ class Assistant:
 
         return cls(settings or load_settings(), **kwargs)
 
-    def sync(self, progress: ProgressCallback | None = None) -> SyncReport:
+    def sync(self, progress: ProgressCallback | None = None, take_over: bool = False) -> SyncReport:
         """Incrementally index ``settings.corpus_dir``. A background sync of this process
-        is waited for first (an upload during start-up indexing queues behind it)."""
+        is waited for first (an upload during start-up indexing queues behind it).
+        ``take_over``: replace an index another indexer published on the Chroma server."""
         job = self.background
         if job is not None and job.running and not job.is_current_thread():
             job.wait()
-        return sync_corpus(self.settings.corpus_dir, self.index, self.settings, progress)
+        return sync_corpus(self.settings.corpus_dir, self.index, self.settings, progress, take_over)
 
     def sync_in_background(
         self, on_done: Callable[[BackgroundSync], None] | None = None
@@ -104,15 +105,17 @@ class Assistant:
     def needs_sync(self) -> bool:
         """True when the index is missing, built with other settings, or behind the corpus.
 
-        With a Chroma server the published index is compared, so an answering process on
-        another host does not re-index what the indexer published; and a corpus folder that
-        is missing or empty there never counts as "every document was removed"."""
+        With a Chroma server the published index is compared, and never an index another
+        indexer published, nor from a missing or empty corpus folder: an answering process
+        on another host leaves the index to its indexer."""
         from assistant.documents import file_sha256, iter_corpus_files
 
         index = self.index
         root = self.settings.corpus_dir
-        if index.published is not None and not (root.is_dir() and iter_corpus_files(root)):
-            return False
+        if index.published is not None and (
+            not (root.is_dir() and iter_corpus_files(root)) or index.published_by_other()
+        ):
+            return False  # an answerer: another process indexes (``sync_corpus``)
         if index.published is None:
             index.current(max_age_s=0)  # the local state may have moved a moment ago
         signature = index_signature(self.settings, self.embeddings)

@@ -121,6 +121,16 @@ class CorpusIndex:
             return self._current_published(0).version > 0
         return self.state.exists()
 
+    def published_by_other(self) -> dict | None:
+        """The published head when another index folder (another indexer) published it."""
+        if self.published is None:
+            return None
+        head = self.published.head()
+        if head is None:
+            return None
+        mine = self.state.get_meta("uid") if self.state.exists() else None
+        return None if mine and head.get("origin", "").startswith(f"{mine}:") else head
+
     def meta(self, key: str) -> str | None:
         """A committed meta value: signature, vectors, updated_at."""
         if self.published is not None:

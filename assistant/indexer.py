@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import socket
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -126,15 +127,20 @@ def sync_corpus(
     index,  # noqa: ANN001 - assistant.core.Index (import cycle)
     settings: Settings,
     progress: ProgressCallback | None = None,
+    take_over: bool = False,
 ) -> SyncReport:
-    """Bring the index in line with ``corpus_dir``; see the module docstring."""
+    """Bring the index in line with ``corpus_dir``; see the module docstring.
+
+    With a Chroma server, an index published by another indexer (another index folder,
+    usually another host) is not replaced unless ``take_over``: an answering process with
+    a partial or stale copy of the corpus would otherwise shrink everyone's index."""
     if not corpus_dir.is_dir():
         raise FileNotFoundError(
             f"corpus folder {corpus_dir} does not exist; create it and add documents, or pass "
             "--corpus DIR"
         )
     try:
-        return _sync(corpus_dir, index, settings, progress)
+        return _sync(corpus_dir, index, settings, progress, take_over)
     except IndexDiskFullError:
         raise
     except Exception as exc:
@@ -149,6 +155,7 @@ def _sync(
     index,  # noqa: ANN001
     settings: Settings,
     progress: ProgressCallback | None,
+    take_over: bool = False,
 ) -> SyncReport:
     report = SyncReport()
     signature = index_signature(settings, index.embeddings)
@@ -156,6 +163,14 @@ def _sync(
     state = index.state
     shared = shared_lock(index.published) if index.published is not None else nullcontext()
     with index_lock(index.index_dir), shared:
+        other = index.published_by_other()
+        if other is not None and not take_over:
+            raise IndexBusyError(
+                f"the index in Chroma collection {index.published.name!r} is maintained by "
+                f"another indexer ({other.get('corpus', '?')}); this process does not replace "
+                "it. Run `assistant index` there, or `assistant index --take-over` to make this "
+                "corpus folder the index's source from now on."
+            )
         if state.get_meta("vectors") != vectors:
             report.vectors_reset = _reset_vectors(index, vectors)
         known = state.files()
@@ -212,7 +227,7 @@ def _sync(
 
         bm25 = index.refresh_bm25(force_save=True)
         if index.published is not None:  # before old vectors go: answerers move on first
-            _publish(index, bm25)
+            _publish(index, bm25, corpus_dir)
         live_list = state.chunk_ids()
         live = set(live_list)
         stored = index.store.ids()
@@ -238,12 +253,13 @@ def _sync(
     return report
 
 
-def _publish(index, bm25) -> None:  # noqa: ANN001 - CorpusIndex, BM25Index
+def _publish(index, bm25, corpus_dir: Path) -> None:  # noqa: ANN001 - CorpusIndex, BM25Index
     """Publish the committed state for answering processes elsewhere (``published.py``),
     unless the published head already is this state's version."""
     state = index.state
     origin = f"{state.uid()}:{bm25.version}"
     meta = {key: state.get_meta(key) for key in ("signature", "vectors", "updated_at")}
+    meta["corpus"] = f"{socket.gethostname()}:{corpus_dir.resolve()}"
     head = index.published.head()
     if (
         head is not None

@@ -164,3 +164,40 @@ def test_two_stateless_answerers_answer_alike_and_follow_a_reindex(
     for n in (1, 2):  # nothing of the index was written next to the answerers
         assert not (tmp_path / f"answerer{n}-index" / "state.sqlite").exists()
         assert not (tmp_path / f"answerer{n}-index" / "bm25").exists()
+
+
+@pytest.mark.slow
+def test_another_index_folder_does_not_replace_the_published_index(
+    chroma_url: str,  # noqa: F811 - the fixture imported above
+    corpus_dir: Path,
+    tmp_path: Path,
+) -> None:
+    """An answering host with a stale or partial corpus copy must not shrink everyone's
+    index: its sync is refused (and `serve` does not start one) until --take-over."""
+    from assistant.settings import Settings
+
+    def assistant(name: str, corpus: Path) -> Assistant:
+        settings = Settings(
+            corpus_dir=corpus,
+            index_dir=tmp_path / name,
+            chroma_url=chroma_url,
+            collection="take_over",
+            embedding={"fake": True},
+        )
+        return Assistant(settings)
+
+    indexer = assistant("indexer", corpus_dir)
+    assert indexer.sync().ok
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    one = sorted(corpus_dir.iterdir())[0]
+    (partial / one.name).write_bytes(one.read_bytes())
+    answerer = assistant("answerer", partial)
+    assert not answerer.needs_sync()
+    with pytest.raises(IndexBusyError, match="--take-over"):
+        answerer.sync()
+    assert len(answerer.sources()) == 11  # still everyone's index
+    report = answerer.sync(take_over=True)
+    assert report.ok and len(answerer.sources()) == 1
+    with pytest.raises(IndexBusyError, match="another indexer"):
+        indexer.sync()  # the roles swapped

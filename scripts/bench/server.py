@@ -54,25 +54,24 @@ def _cold(fn, assistant):  # noqa: ANN001, ANN202
 
 
 def run_chroma(work: Path) -> dict:
-    """Copy the Vaswani vectors into a server collection (no re-embedding), then time the
-    same queries through an embedded and a client/server ``Assistant``."""
+    """Copy the Vaswani vectors into a server collection (no re-embedding) and publish the
+    committed state there, then time the same queries through an embedded ``Assistant`` and
+    a stateless one (an empty index folder: state and BM25 read from the server)."""
     from assistant.core import Assistant
+    from assistant.indexer import _publish
     from assistant.settings import load_settings
 
     corpus, index = vaswani_dirs(work)
     local = Assistant(load_settings(corpus_dir=corpus, index_dir=index, chroma_url=None))
-    remote_dir = work / "vaswani-server-state"
+    remote_dir = work / "vaswani-stateless"
     shutil.rmtree(remote_dir, ignore_errors=True)
     remote_dir.mkdir(parents=True)
-    for name in ("state.sqlite", "bm25"):
-        src = index / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, remote_dir / name)
     proc, url = start_chroma(work / "chroma-server-data")
     try:
-        remote = Assistant(
-            load_settings(corpus_dir=corpus, index_dir=remote_dir, chroma_url=url),
-            embeddings=local.embeddings,
+        settings = load_settings(
+            corpus_dir=remote_dir / "corpus", index_dir=remote_dir, chroma_url=url
         )
+        remote = Assistant(settings, embeddings=local.embeddings)
         log("copying vectors to the server")
         offset = 0
         while True:
@@ -85,9 +84,22 @@ def run_chroma(work: Path) -> dict:
                 got["ids"], got["documents"], got["metadatas"], got["embeddings"]
             )
             offset += len(got["ids"])
+        log("publishing the committed state and BM25 to the server")
+        local.index.published = remote.index.published  # publish the local state there
+        publish_s = (
+            timed_ms(lambda: _publish(local.index, local.index.refresh_bm25(), corpus))[0] / 1000
+        )
+        local.index.published = None
+        load_s = timed_ms(lambda: remote.index.published.load())[0] / 1000
         queries = vaswani_queries()
         vectors = local.embeddings.embed_documents(queries)
-        result: dict = {"chunks": offset, "queries": len(queries)}
+        result: dict = {
+            "chunks": offset,
+            "queries": len(queries),
+            "stateless": True,
+            "publish_s": round(publish_s, 2),
+            "published_load_s": round(load_s, 2),
+        }
         for name, a in (("embedded", local), ("server", remote)):
             for q in queries[:5]:
                 a.ask(q)
@@ -109,6 +121,7 @@ def run_chroma(work: Path) -> dict:
             for q in queries
         )
         result["same_top5"] = f"{same}/{len(queries)}"
+        result["answerer_files"] = sorted(p.name for p in remote_dir.iterdir())  # none
     finally:
         proc.terminate()
         proc.wait(timeout=30)
