@@ -151,6 +151,19 @@ def test_report_marks_missing_phases_and_prints_ratios(tmp_path: Path) -> None:
     })  # fmt: skip
     text = report.render(tmp_path)
     assert "**0.900**" in text and "**1.00 %**" in text
+    for chunks, seconds, alone in ((10000, 1.0, 0.8), (100000, 12.0, 8.0)):
+        common.write_result(tmp_path, f"scale-{chunks // 10}", {
+            "documents": chunks // 10, "chunks": chunks, "index_s": seconds, "bm25_build_s": 0.1,
+            "reindex_s": 0.1, "chunks_per_s": round(chunks / seconds),
+            "chroma_alone_s": alone, "chroma_alone_per_s": round(chunks / alone),
+            "pipeline_over_chroma": round(seconds / alone, 2), "peak_rss_mb": 1.0,
+            "disk_mb": {"chroma": 1, "bm25": 1, "state": 1, "corpus": 1},
+            **{key: {} for key in ("retrieve_hybrid", "retrieve_dense", "retrieve_bm25",
+                                   "answer_extractive")},
+        })  # fmt: skip
+    text = report.render(tmp_path)
+    assert "**1.25**" in text and "**1.50**" in text  # pipeline / Chroma alone, per chunk
+    assert "changes 1.20x (1.00: linear)" in text  # 0.12 s vs 0.1 s a chunk
     stamped = report.document(text, tmp_path)  # says when and at which commit it was measured
     assert re.search(r"indexing \d{4}-\d\d-\d\d \d\d:\d\d \([0-9a-f]{7,}\)", stamped)
 
