@@ -130,9 +130,24 @@ class PublishedState:
         have: set[str] = set()
         for i in range(0, len(keys), 5000):
             have.update(self.collection.get(ids=keys[i : i + 5000], include=[])["ids"])
+        batch: list[tuple[str, str]] = []
+        size = 0
         for key in (k for k in keys if k not in have):
             text = state.document_text(wanted[key]) or ""
-            self.collection.add(ids=[key], embeddings=[_DUMMY], metadatas=[{"text": text}])
+            batch.append((key, text))
+            size += len(text)
+            if size >= PART_CHARS or len(batch) >= 1000:  # few requests, none too large
+                self._add_texts(batch)
+                batch, size = [], 0
+        self._add_texts(batch)
+
+    def _add_texts(self, batch: list[tuple[str, str]]) -> None:
+        if batch:
+            self.collection.add(
+                ids=[key for key, _ in batch],
+                embeddings=[_DUMMY] * len(batch),
+                metadatas=[{"text": text} for _, text in batch],
+            )
 
     def _remove_old(self, version: int, documents: set[str]) -> None:
         """Older versions and documents no longer published: after ``head`` moved."""
