@@ -2,11 +2,15 @@
 
 Order of work, chosen so that a crash at any point is harmless:
 1. hash every file; unchanged files (same hash, same index signature) are skipped;
-2. load, chunk and embed new/changed files, upserting their vectors into Chroma
-   (invisible to readers until step 3);
-3. commit the new live set to SQLite in one transaction, then rebuild BM25;
+2. load, chunk and embed new/changed files, streamed (``ingest.py``), upserting their
+   vectors into Chroma (invisible to readers until step 3);
+3. commit the new live set to SQLite in one transaction, then rebuild BM25; with a
+   Chroma server, publish both there for answering processes (``published.py``);
 4. delete from Chroma every vector not in the live set (old chunks, leftovers
    of an earlier crash).
+
+One sync at a time: a lock file in the index folder, and with a server a lock record
+there too (indexers on other hosts).
 """
 
 from __future__ import annotations
