@@ -229,32 +229,44 @@ def _sync(
             (report.updated if source in known else report.added).append(source)
         report.removed = [s for s in removed if s not in seen]
 
-        bm25 = index.refresh_bm25(force_save=True)
-        if index.published is not None:  # before old vectors go: answerers move on first
-            _publish(index, bm25, corpus_dir)
-        live_list = state.chunk_ids()
-        live = set(live_list)
-        stored = index.store.ids()
-        stale_vectors = sorted(stored - live)
-        if len(stale_vectors) >= COMPACT_MIN and len(stale_vectors) > len(live):
-            index.store.compact(live_list)  # mostly leftovers: rebuild small, free the disk
-            stored = index.store.ids()
-        elif stale_vectors:
-            index.store.delete(stale_vectors)
-            stored -= set(stale_vectors)
-        report.stale_vectors_removed = len(stale_vectors)
-        missing = live - stored
-        if missing:  # the vector store lost vectors (folder deleted or reset): re-embed them
-            report.vectors_restored = _restore_vectors(index, missing, settings)
-            report.chunks_embedded += report.vectors_restored
-        report.chunks_total = len(live)
-        report.consistent = (
-            len(live_list) == len(live)
-            and index.store.ids() == live
-            and len(bm25.ids) == len(live)
-            and set(bm25.ids) == live
-        )
+        _after_commit(index, corpus_dir, settings, report)
     return report
+
+
+def _after_commit(
+    index,  # noqa: ANN001 - CorpusIndex
+    corpus_dir: Path,
+    settings: Settings,
+    report: SyncReport,
+) -> None:
+    """Steps 3 (BM25, publishing) and 4 (stale vectors out, lost ones back) of a sync, and
+    the report's consistency check."""
+    state = index.state
+    bm25 = index.refresh_bm25(force_save=True)
+    if index.published is not None:  # before old vectors go: answerers move on first
+        _publish(index, bm25, corpus_dir)
+    live_list = state.chunk_ids()
+    live = set(live_list)
+    stored = index.store.ids()
+    stale_vectors = sorted(stored - live)
+    if len(stale_vectors) >= COMPACT_MIN and len(stale_vectors) > len(live):
+        index.store.compact(live_list)  # mostly leftovers: rebuild small, free the disk
+        stored = index.store.ids()
+    elif stale_vectors:
+        index.store.delete(stale_vectors)
+        stored -= set(stale_vectors)
+    report.stale_vectors_removed = len(stale_vectors)
+    missing = live - stored
+    if missing:  # the vector store lost vectors (folder deleted or reset): re-embed them
+        report.vectors_restored = _restore_vectors(index, missing, settings)
+        report.chunks_embedded += report.vectors_restored
+    report.chunks_total = len(live)
+    report.consistent = (
+        len(live_list) == len(live)
+        and index.store.ids() == live
+        and len(bm25.ids) == len(live)
+        and set(bm25.ids) == live
+    )
 
 
 def _publish(index, bm25, corpus_dir: Path) -> None:  # noqa: ANN001 - CorpusIndex, BM25Index
