@@ -78,7 +78,10 @@ ROLE_NOUNS = _words("capacity job office position post rank role title")
 # Words of a question that only frame what is asked.
 FRAME_WORDS = _words(
     "according actually also called exactly happen happened kind mean meant name named "
-    "precisely really sort specifically still type"
+    "precisely really sort specifically still type "
+    # verbs of opinion frame what someone holds to be so ("how much did X reckon ...")
+    "believe believed believes guess guessed reckon reckoned reckons suppose supposed "
+    "think thinks thought"
 )
 # Type nouns too general to be focus words ("which company", "what date").
 GENERIC_TYPE_NOUNS = _words(

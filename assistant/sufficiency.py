@@ -25,6 +25,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.extractive import Candidate
 from assistant.question import QuestionAnalysis, QuestionPart, has_answer_type
 from assistant.text import stopwords, terms, words
+from assistant.wordforms import forms
 
 Status = Literal["answer", "partial", "not_answered"]
 
@@ -42,6 +43,9 @@ CLOSE_MEANING = 0.65
 EARLIER_QUESTION_WEIGHT = 0.5
 # Candidates examined per part (by their relevance to the part).
 PART_POOL = 12
+# A "why" part is also answered by a sentence that restates this share of its focus in
+# its own words and says more: "X did not expect to be liable, as a time charterer".
+RESTATED_FOCUS = 0.8
 
 
 @dataclass
@@ -104,6 +108,11 @@ def _all_focus(part: QuestionPart) -> list[tuple[str, str]]:
     ]
 
 
+def _occurs(term: str, word: str, found: frozenset[str] | set[str]) -> bool:
+    """The word, or another inflection of it ("held" for "holding"), is among ``found``."""
+    return term in found or not forms(word).isdisjoint(found)
+
+
 def _content_words(text: str) -> set[str]:
     return {w for w in words(text) if w not in stopwords() and len(w) > 2 and not w.isdigit()}
 
@@ -136,8 +145,12 @@ def _decide_part(
 ) -> PartDecision:
     """The most relevant sentence that holds the answer type and covers the focus."""
     typed = [c for c in pool if has_answer_type(c.text, part.answer_type, question_words)]
+    if part.answer_type == "reason":
+        typed += [c for c in pool if c not in typed and _restates(c, part, weights)]
     found = set().union(*(c.terms for c in pool)) if pool else set()
-    missing = [w for t, w in zip(part.focus, part.focus_words, strict=True) if t not in found]
+    missing = [
+        w for t, w in zip(part.focus, part.focus_words, strict=True) if not _occurs(t, w, found)
+    ]
     if not typed:
         return PartDecision(part, None, 0.0, missing=missing or list(part.focus_words))
     total = sum(weights.values())
@@ -174,13 +187,28 @@ def _coverage(
     credit = 0.0
     for term, word in _all_focus(part):
         similarity = paraphrased.get((word, id(cand)), 0.0)
-        if term in cand.terms:
+        if _occurs(term, word, cand.terms):
             credit += weights[term]
-        elif term in context:
+        elif _occurs(term, word, context):
             credit += CONTEXT_CREDIT * weights[term]
         elif similarity >= PARAPHRASE_SIMILARITY:
             credit += weights[term] * similarity
     return credit
+
+
+def _restates(cand: Candidate, part: QuestionPart, weights: dict[str, float]) -> bool:
+    """The sentence itself says most of what the part asks about, and more besides."""
+    total = sum(weights.get(t, 0.0) for t in part.focus)
+    if total <= 0:
+        return False
+    said = sum(
+        weights.get(t, 0.0)
+        for t, w in zip(part.focus, part.focus_words, strict=True)
+        if _occurs(t, w, cand.terms)
+    )
+    asked = {f for t, w in zip(part.focus, part.focus_words, strict=True) for f in forms(w) | {t}}
+    more = [t for t in cand.terms if t not in asked]
+    return said / total >= RESTATED_FOCUS and len(set(more)) >= len(part.focus)
 
 
 def _paraphrases(
@@ -191,7 +219,7 @@ def _paraphrases(
     if matcher is None or not pool:
         return {}
     literal = set().union(*(c.terms | _passage_terms(c) for c in pool))
-    absent = [w for t, w in _all_focus(part) if t not in literal]
+    absent = [w for t, w in _all_focus(part) if not _occurs(t, w, literal)]
     if not absent:
         return {}
     sentence_words = {id(c): sorted(_content_words(c.text)) for c in pool}
@@ -233,15 +261,13 @@ def focus_weights(
     weighs little); the English side keeps a common word that this corpus happens not
     to use ("first", "hold") from weighing as much as a specific one ("revenue").
     """
-    weights = {}
-    for term, word in zip(part.focus, part.focus_words, strict=True):
+    def weight(term: str, word: str) -> float:
         idf = math.log(1 + (n_docs + 1) / (document_frequency(term) + 0.5))
-        weights[term] = idf * english_rarity(word)
+        return idf * english_rarity(word)
+
+    weights = {t: weight(t, w) for t, w in zip(part.focus, part.focus_words, strict=True)}
     own = sum(weights.values())
-    earlier = {}
-    for term, word in zip(part.context, part.context_words, strict=True):
-        idf = math.log(1 + (n_docs + 1) / (document_frequency(term) + 0.5))
-        earlier[term] = idf * english_rarity(word)
+    earlier = {t: weight(t, w) for t, w in zip(part.context, part.context_words, strict=True)}
     if earlier and own > 0:  # the follow-up's own words count most, however long the context
         scale = min(1.0, EARLIER_QUESTION_WEIGHT * own / sum(earlier.values()))
         earlier = {t: w * scale for t, w in earlier.items()}
