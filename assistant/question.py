@@ -51,6 +51,7 @@ class QuestionPart:
     context: tuple[str, ...] = ()  # focus terms of the earlier question (for a follow-up)
     context_words: tuple[str, ...] = ()
     ranking_text: str = ""  # what the part's evidence is ranked by (with an elided subject)
+    counted: str | None = None  # what "how many" counts ("employees"), unless generic
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,31 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
     return None, frozenset()
 
 
+def counted_noun(part: str) -> str | None:
+    """The thing "how many" counts: the last word of the noun phrase after "many" ("how many
+    Suez Canal Authority employees took part" -> employees); None for a generic one
+    ("people") or when the part does not ask "how many"."""
+    from lemminflect import getAllLemmas
+
+    toks = words(part)
+    if "many" not in toks:
+        return None
+    phrase: list[str] = []
+    for tok in toks[toks.index("many") + 1 :]:
+        readings = set(getAllLemmas(tok))
+        is_verb_only = bool(readings) and readings <= {"VERB", "AUX", "ADV"}
+        if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords() or is_verb_only:
+            break
+        phrase.append(tok)
+    if (
+        not phrase
+        or _singular(phrase[-1]) in GENERIC_TYPE_NOUNS
+        or phrase[-1] in GENERIC_TYPE_NOUNS
+    ):
+        return None
+    return phrase[-1]
+
+
 def _lead_words(toks: list[str]) -> list[str]:
     """The words from the first question word on (skipping a leading preposition)."""
     for i, tok in enumerate(toks[:6]):
@@ -193,6 +219,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
                 context=tuple(extra),
                 context_words=tuple(extra.values()),
                 ranking_text=text_for_ranking,
+                counted=counted_noun(text) if kind == "number" else None,
             )
         )
     return QuestionAnalysis(question, tuple(parts))
@@ -252,6 +279,19 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .'’-]+(?:,[^—–]{0,40})?\s+[—–-]+\s
 
 def date_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _DATE.finditer(text)]
+
+
+def count_answer_values(text: str, kind: AnswerType | None) -> int:
+    """How many answers of ``kind`` the text gives (dates and numbers are counted; a
+    sentence is taken to give one name, law, outcome or reason)."""
+    dates = date_spans(text)
+    if kind == "date":
+        return len(dates)
+    if kind in ("number", "money"):
+        return sum(
+            1 for m in _NUMBER.finditer(text) if not any(s <= m.start() < e for s, e in dates)
+        )
+    return 1
 
 
 def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]) -> bool:

@@ -23,7 +23,12 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.extractive import Candidate
-from assistant.question import QuestionAnalysis, QuestionPart, has_answer_type
+from assistant.question import (
+    QuestionAnalysis,
+    QuestionPart,
+    count_answer_values,
+    has_answer_type,
+)
 from assistant.text import stopwords, terms, words
 from assistant.wordforms import forms
 
@@ -41,6 +46,9 @@ CLOSE_MEANING = 0.65
 # A follow-up's terms from the earlier question weigh together at most this share of its
 # own focus (all of the weight when the follow-up asks only for a kind of answer).
 EARLIER_QUESTION_WEIGHT = 0.5
+# How much general-English rarity counts against corpus rarity: a corpus that never uses a
+# common word ("next", "set", "side") says little about how specific it is.
+RARITY_POWER = 1.5
 # Candidates examined per part (by their relevance to the part).
 PART_POOL = 12
 # A "why" part is also answered by a sentence that restates this share of its focus in
@@ -127,12 +135,21 @@ def decide(
 
     ``ranked_by_part[i]`` holds the candidates ordered by relevance to part ``i``.
     """
-    decisions = []
+    decisions: list[PartDecision] = []
     question_words = set(words(analysis.question))
     for part, ranked in zip(analysis.parts, ranked_by_part, strict=True):
-        decisions.append(
-            _decide_part(part, ranked[:PART_POOL], question_words, weigh(part), matcher)
-        )
+        # Two parts asking for the same kind of answer ask for two different values: a
+        # sentence that answered an earlier one answers this one only if it holds another.
+        taken = {
+            id(d.sentence)
+            for d in decisions
+            if d.sentence is not None
+            and part.answer_type not in (None, "polar")
+            and d.part.answer_type == part.answer_type
+            and count_answer_values(d.sentence.text, part.answer_type) < 2
+        }
+        pool = [c for c in ranked if id(c) not in taken][:PART_POOL]
+        decisions.append(_decide_part(part, pool, question_words, weigh(part), matcher))
     return Sufficiency(decisions)
 
 
@@ -147,6 +164,8 @@ def _decide_part(
     typed = [c for c in pool if has_answer_type(c.text, part.answer_type, question_words)]
     if part.answer_type == "reason":
         typed += [c for c in pool if c not in typed and _restates(c, part, weights)]
+    if part.counted:  # "how many employees": a number of something else does not answer
+        typed = [c for c in typed if _mentions(c, part.counted, matcher)]
     found = set().union(*(c.terms for c in pool)) if pool else set()
     missing = [
         w for t, w in zip(part.focus, part.focus_words, strict=True) if not _occurs(t, w, found)
@@ -194,6 +213,15 @@ def _coverage(
         elif similarity >= PARAPHRASE_SIMILARITY:
             credit += weights[term] * similarity
     return credit
+
+
+def _mentions(cand: Candidate, word: str, matcher: WordMatcher | None) -> bool:
+    """The sentence names ``word`` in some form, or a word close to it in meaning."""
+    if not forms(word).isdisjoint(cand.terms) or any(t in cand.terms for t in terms(word)):
+        return True
+    return matcher is not None and matcher.best(word, _content_words(cand.text)) >= (
+        PARAPHRASE_SIMILARITY
+    )
 
 
 def _restates(cand: Candidate, part: QuestionPart, weights: dict[str, float]) -> bool:
@@ -261,9 +289,10 @@ def focus_weights(
     weighs little); the English side keeps a common word that this corpus happens not
     to use ("first", "hold") from weighing as much as a specific one ("revenue").
     """
+
     def weight(term: str, word: str) -> float:
         idf = math.log(1 + (n_docs + 1) / (document_frequency(term) + 0.5))
-        return idf * english_rarity(word)
+        return idf * english_rarity(word) ** RARITY_POWER
 
     weights = {t: weight(t, w) for t, w in zip(part.focus, part.focus_words, strict=True)}
     own = sum(weights.values())
