@@ -23,7 +23,7 @@ from assistant.citations import (
     HistoryTurn,
     refusal_text,
 )
-from assistant.conflicts import find_conflicts
+from assistant.conflicts import find_conflicts, kinds_asked
 from assistant.corpus_index import CorpusIndex
 from assistant.extractive import (
     Candidate,
@@ -355,7 +355,7 @@ class AnswerPipeline:
             answer_sentences = [c for group in groups for c in group]
         conflicts: list[Conflict] = []
         if not refused:
-            conflicts = self._conflicts(answer_sentences, citer, evidence)
+            conflicts = self._conflicts(answer_sentences, citer, evidence, sufficiency)
         if refused:
             text = refusal_text(_looked_for(sufficiency))
         state["timings"]["verify"] = (time.perf_counter() - t) * 1000
@@ -410,7 +410,11 @@ class AnswerPipeline:
         return " ".join(parts), citer, result.dropped, cited
 
     def _conflicts(
-        self, answer: list[Candidate], citer: _Citer, evidence: Evidence
+        self,
+        answer: list[Candidate],
+        citer: _Citer,
+        evidence: Evidence,
+        sufficiency: Sufficiency,
     ) -> list[Conflict]:
         """Disagreements between what the answer says and other strong evidence."""
         if not answer:
@@ -419,7 +423,11 @@ class AnswerPipeline:
         # The masked-context test in find_conflicts decides; this only bounds the work.
         strong = [c for c in evidence.candidates[:20] if c.score >= 0.6 * best]
         conflicts: list[Conflict] = []
-        for found in find_conflicts(answer, strong, self.index.embeddings):
+        answering = [p.answering for p in sufficiency.parts]
+        asked = kinds_asked([p.part.answer_type for p in sufficiency.parts])
+        for found in find_conflicts(answer, strong, self.index.embeddings, answering):
+            if asked is not None and found.kind not in asked:
+                continue  # a disagreement about something the question did not ask
             values = [
                 ConflictValue(value=value, citations=[citer.cite(cand)])
                 for value, cand in found.sides

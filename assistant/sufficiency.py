@@ -63,6 +63,8 @@ class PartDecision:
     coverage: float  # best focus coverage among the sentences holding the answer type
     meaning: float = 0.0  # best semantic similarity among those sentences
     missing: list[str] = field(default_factory=list)  # focus words no sentence covers
+    # every sentence that would answer the part on its own (the chosen one first)
+    answering: list[Candidate] = field(default_factory=list)
 
     @property
     def answered(self) -> bool:
@@ -180,12 +182,15 @@ def _decide_part(
     # A follow-up that asks only for a kind of answer ("and under which act?") needs only
     # a sentence of that kind that is still about the earlier question.
     only_kind = not part.focus
+    chosen: PartDecision | None = None
     for cand in typed:
         coverage = _coverage(cand, part, weights, paraphrased) / total
         if sufficient(coverage, cand.semantic) or (only_kind and coverage >= LOW_FOCUS_COVERAGE):
-            return PartDecision(part, cand, coverage, meaning=cand.semantic)
+            if chosen is None:
+                chosen = PartDecision(part, cand, coverage, meaning=cand.semantic)
+            chosen.answering.append(cand)
         best, meaning = max(best, coverage), max(meaning, cand.semantic)
-    return PartDecision(part, None, best, meaning, missing or list(part.focus_words))
+    return chosen or PartDecision(part, None, best, meaning, missing or list(part.focus_words))
 
 
 def sufficient(coverage: float, meaning: float) -> bool:

@@ -24,4 +24,3 @@ def forms(word: str) -> frozenset[str]:
                 for inflected in inflections:
                     found.update(terms(inflected))
     return frozenset(found)
-
