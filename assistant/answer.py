@@ -9,6 +9,7 @@ disagreements found among the evidence.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -53,6 +54,7 @@ from assistant.sufficiency import Sufficiency, WordMatcher, decide, focus_weight
 from assistant.text import words
 
 TokenSink = Callable[[str], None]
+log = logging.getLogger(__name__)
 
 
 def condense_query(question: str, history: list[HistoryTurn]) -> tuple[str, str]:
@@ -266,7 +268,12 @@ class AnswerPipeline:
             self.chat_model(state["mode"])  # missing extra/model file: an error, no fallback
             try:
                 out["generated"] = self._call_model(state["mode"], prompt, state["on_token"])
-            except Exception as exc:  # unreachable server, missing model or extra
+            except Exception as exc:  # unreachable server, a bug: answer from the quotes
+                log.warning(
+                    "the %s model failed; answering with quotes instead",
+                    state["mode"],
+                    exc_info=True,
+                )
                 out["model_error"] = f"{type(exc).__name__}: {exc}"
         state["timings"]["generate"] = (time.perf_counter() - t) * 1000
         return {**state, **out}

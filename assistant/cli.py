@@ -62,10 +62,10 @@ def build_assistant(**overrides: Any) -> Assistant:
     try:
         return Assistant(settings)
     except Exception as exc:  # noqa: BLE001 - show store/model problems plainly
+        from assistant.errors import AssistantError
         from assistant.state import IndexCorruptError
-        from assistant.store import StoreUnavailableError
 
-        if isinstance(exc, StoreUnavailableError | FileNotFoundError | IndexCorruptError):
+        if isinstance(exc, AssistantError | FileNotFoundError | IndexCorruptError):
             raise _fail(str(exc)) from exc
         raise
 
@@ -302,6 +302,8 @@ def ask(
         "retrieval.mode": retrieval,
         "answer.mode": mode,
     }
+    from assistant.errors import AssistantError
+
     assistant = build_assistant(**overrides)
     _require_index(assistant)
     try:
@@ -311,7 +313,7 @@ def ask(
             k=k,
             filters=filters,
         )
-    except (ValueError, RuntimeError) as exc:
+    except (AssistantError, ValueError, RuntimeError) as exc:  # ValueError: Filters, state
         raise _fail(str(exc)) from exc
     answer.metadata["answered_by"] = "in-process"
     _print_answer(answer, as_json)

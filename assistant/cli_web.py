@@ -36,6 +36,7 @@ def serve(
     answered from the last complete index (the page says indexing is in progress).
     """
     from assistant.cli import _fail, build_assistant
+    from assistant.errors import AssistantError
     from assistant.state import IndexCorruptError
 
     started = time.perf_counter()
@@ -53,7 +54,7 @@ def serve(
     try:
         stale = assistant.needs_sync()
         assistant.warm_up()
-    except (IndexCorruptError, FileNotFoundError) as exc:
+    except (AssistantError, IndexCorruptError, FileNotFoundError) as exc:
         raise _fail(str(exc)) from exc
     from assistant.web import launch
 

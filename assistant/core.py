@@ -15,6 +15,7 @@ from assistant.background import BackgroundSync
 from assistant.citations import Answer, HistoryTurn
 from assistant.corpus_index import CorpusIndex
 from assistant.embeddings import load_embeddings
+from assistant.errors import InputError
 from assistant.indexer import (
     ProgressCallback,
     SyncReport,
@@ -40,12 +41,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def check_question_text(question: str) -> None:
-    """``ValueError`` naming the question when it is not text: control characters or
-    undecodable bytes (a binary file pasted or piped in as a question)."""
+    """``InputError`` (a ``ValueError``) naming the question when it is not text: control
+    characters or undecodable bytes (a binary file pasted or piped in as a question)."""
     bad = _CONTROL.search(question)
     if bad:
         shown = question if len(question) <= 60 else question[:60] + "..."
-        raise ValueError(
+        raise InputError(
             f"the question {shown!r} is not text (character {bad.group()!r} at position "
             f"{bad.start()}): ask in words"
         )
@@ -144,7 +145,7 @@ class Assistant:
         filters: Filters | dict[str, Any] | None,
     ) -> tuple[str, list[HistoryTurn], Filters | None]:
         if not question or not question.strip():
-            raise ValueError("the question is empty; type a question about the indexed documents")
+            raise InputError("the question is empty; type a question about the indexed documents")
         check_question_text(question)
         turns = [t if isinstance(t, HistoryTurn) else HistoryTurn(**t) for t in history or []]
         if filters is not None:

@@ -14,13 +14,14 @@ from typing import Any
 
 import httpx
 
+from assistant.errors import EnvironmentProblemError
 from assistant.settings import WebSettings
 
 CONNECT_TIMEOUT_S = 0.3
 ANSWER_TIMEOUT_S = 300.0
 
 
-class ServerAnswerError(RuntimeError):
+class ServerAnswerError(EnvironmentProblemError):
     """The server was reached but could not answer (it said why)."""
 
 

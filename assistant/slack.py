@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from assistant.citations import Answer
+from assistant.errors import InputError
 from assistant.feedback import FeedbackStore
 from assistant.settings import Settings, SlackRefusalPolicy, SlackSettings
 from assistant.slack_blocks import (
@@ -62,7 +63,7 @@ WORKING_REACTION = "hourglass_flowing_sand"
 _HUMAN_SUBTYPES = {None, "file_share", "thread_broadcast"}
 
 
-class SlackConfigError(ValueError):
+class SlackConfigError(InputError):
     """A setting the chosen transport needs is missing."""
 
 
