@@ -166,7 +166,7 @@ def _run_set(
             "questions_file": str(questions),
             "corpus": str(settings.corpus_dir),
             "index_dir": "(temporary)" if temp_index else str(settings.index_dir),
-            "settings": settings.model_dump(mode="json", include={"retrieval", "answer"}),
+            "settings": {k: settings.public_dump()[k] for k in ("retrieval", "answer")},
             "skipped": skipped,
         }
         paths = write_reports(runs, out, meta)

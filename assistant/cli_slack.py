@@ -9,13 +9,6 @@ import typer
 
 from assistant.cli_options import CorpusDir, IndexDir
 
-# Names Slack's own tools use; read when the ASSISTANT_SLACK__* variables are unset.
-_SLACK_ENV = {
-    "bot_token": "SLACK_BOT_TOKEN",
-    "app_token": "SLACK_APP_TOKEN",
-    "signing_secret": "SLACK_SIGNING_SECRET",
-}
-
 
 class RedactSecrets(logging.Filter):
     """Replaces any of the given secret strings in a log record's message."""
@@ -45,8 +38,6 @@ def slack(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
 ) -> None:
     """Run the Slack bot (answers mentions, DMs and /ask in threads, with cited sources)."""
-    import os
-
     from assistant.cli import _fail, build_assistant, print_report, run_sync
 
     if mode not in (None, "socket", "http"):
@@ -58,9 +49,7 @@ def slack(
         "slack.host": host,
         "slack.port": port,
     }
-    for field, env in _SLACK_ENV.items():
-        if os.environ.get(env) and not os.environ.get(f"ASSISTANT_SLACK__{field.upper()}"):
-            overrides[f"slack.{field}"] = os.environ[env]
+    # SLACK_BOT_TOKEN etc. are read by the settings themselves (SlackSettings).
     assistant = build_assistant(**overrides)
     settings = assistant.settings
     from assistant.slack import SlackConfigError, require_credentials
@@ -71,11 +60,7 @@ def slack(
         raise _fail(str(exc)) from exc
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(
-        RedactSecrets(
-            [settings.slack.bot_token, settings.slack.app_token, settings.slack.signing_secret]
-        )
-    )
+    handler.addFilter(RedactSecrets(settings.secret_values()))
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
     if assistant.needs_sync():
         print_report(run_sync(assistant))

@@ -54,8 +54,9 @@ def ask_running_server(
     try:
         with httpx.Client(base_url=base, timeout=timeout, trust_env=False) as client:
             if web.username and web.password:
+                password = web.password.get_secret_value()
                 login = client.post(
-                    "/login", data={"username": web.username, "password": web.password}
+                    "/login", data={"username": web.username, "password": password}
                 )
                 if login.status_code != 200:
                     raise ServerAnswerError(

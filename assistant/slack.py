@@ -369,8 +369,7 @@ class SlackBot:
             answer=known["answer"],
             citations=known["citations"],
             settings={
-                "retrieval": self.settings.retrieval.model_dump(mode="json"),
-                "answer": self.settings.answer.model_dump(mode="json"),
+                **_sections(self.settings.public_dump(), "retrieval", "answer"),
                 "slack_channel": known.get("slack_channel") or channel,
                 "message_ts": message.get("ts"),
             },
@@ -415,6 +414,10 @@ def _ts_float(ts: str) -> float:
         return 0.0
 
 
+def _sections(dump: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {name: dump[name] for name in names}
+
+
 def require_credentials(slack: SlackSettings, socket_app_token: bool = True) -> None:
     """Raise ``SlackConfigError`` naming the variable when the transport lacks a credential."""
     if not slack.bot_token:
@@ -441,14 +444,15 @@ def build_slack_app(
     settings = settings or assistant.settings
     slack = settings.slack
     require_credentials(slack, socket_app_token=False)
-    signing_secret = slack.signing_secret
+    signing_secret = slack.signing_secret.get_secret_value() if slack.signing_secret else None
+    bot_token = slack.bot_token.get_secret_value() if slack.bot_token else None
     if client is None:
-        kwargs: dict[str, Any] = {"token": slack.bot_token}
+        kwargs: dict[str, Any] = {"token": bot_token}
         if slack.api_base_url:
             kwargs["base_url"] = slack.api_base_url.rstrip("/") + "/"
         client = WebClient(**kwargs)
     elif not client.token:
-        client.token = slack.bot_token
+        client.token = bot_token
     bot = SlackBot(assistant, settings)
     app = App(
         client=client,  # carries the bot token

@@ -20,19 +20,11 @@ from assistant.uploads import UploadError, add_documents, remove_document
 log = logging.getLogger(__name__)
 
 STAGES = {"load": "Reading files", "embed": "Embedding passages"}
-SECRET_FIELDS = ("password", "api_key", "bot_token", "app_token", "signing_secret")
 
 
 def public_settings(settings: Any) -> dict[str, Any]:
     """The settings that produced an answer, without secrets (stored with feedback)."""
-    data = settings.model_dump(mode="json")
-
-    def scrub(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {k: None if k in SECRET_FIELDS else scrub(v) for k, v in node.items()}
-        return node
-
-    return scrub(data)
+    return settings.public_dump()
 
 
 def _history(conv: list[dict[str, Any]]) -> list[dict[str, str]]:
