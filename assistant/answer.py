@@ -10,9 +10,10 @@ disagreements found among the evidence.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
@@ -52,6 +53,9 @@ from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import AnswerMode, LLMSettings, RetrievalMode, Settings
 from assistant.sufficiency import Sufficiency, WordMatcher, decide, focus_weights
 from assistant.text import words
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 TokenSink = Callable[[str], None]
 log = logging.getLogger(__name__)
@@ -136,11 +140,19 @@ def should_refuse(evidence: Evidence, min_relevance: float) -> bool:
 class AnswerPipeline:
     """Builds and runs the runnable chain for one question."""
 
-    def __init__(self, index: CorpusIndex, retriever: HybridRetriever, settings: Settings) -> None:
+    def __init__(
+        self,
+        index: CorpusIndex,
+        retriever: HybridRetriever,
+        settings: Settings,
+        chat_model: BaseChatModel | None = None,
+    ) -> None:
         self.index = index
         self.retriever = retriever
         self.settings = settings
-        self._models: dict[str, Any] = {}
+        self.given_model = chat_model  # answers every generative mode when set
+        self._models: dict[tuple[str, tuple[Any, ...]], BaseChatModel] = {}
+        self._models_lock = threading.Lock()
         self.words = WordMatcher(index.embeddings)
         self.chain: Runnable = (
             RunnableLambda(self._condense, name="condense")
@@ -150,13 +162,22 @@ class AnswerPipeline:
             | RunnableLambda(self._verify, name="verify")
         )
 
-    def chat_model(self, mode: AnswerMode, llm: LLMSettings | None = None) -> Any:
-        """The (cached) chat model of ``mode``."""
+    def chat_model(self, mode: AnswerMode, llm: LLMSettings | None = None) -> BaseChatModel:
+        """The chat model given to the pipeline, or the cached one of ``mode`` and ``llm``.
+
+        Cached by mode *and* model settings (changed settings get a new model), and built
+        under a lock: two threads asking at once load a local model once, not twice.
+        """
+        if self.given_model is not None:
+            return self.given_model
         from assistant.llm import build_chat_model
 
-        if mode not in self._models:
-            self._models[mode] = build_chat_model(mode, llm or self.settings.llm)
-        return self._models[mode]
+        llm = llm or self.settings.llm
+        key = (mode, tuple(getattr(llm, name) for name in type(llm).model_fields))
+        with self._models_lock:
+            if key not in self._models:
+                self._models[key] = build_chat_model(mode, llm)
+            return self._models[key]
 
     def run(
         self,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -25,6 +26,9 @@ from assistant.indexer import (
 )
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import AnswerMode, RetrievalMode, Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,14 @@ def check_question_text(question: str) -> None:
 class Assistant:
     """Index a corpus and answer questions about it with cited passages."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embeddings: Embeddings | None = None,
+        chat_model: BaseChatModel | None = None,
+    ) -> None:
+        """``embeddings`` and ``chat_model`` replace the ones the settings would build (tests
+        pass ``assistant.testing`` fakes); ``chat_model`` answers every generative mode."""
         self.settings = settings
         self.embeddings = embeddings or load_embeddings(settings.embedding)
         self.index = CorpusIndex(
@@ -66,14 +77,15 @@ class Assistant:
             vectors_signature=vectors_signature(settings, self.embeddings),
         )
         self.retriever = HybridRetriever(index=self.index, settings=settings.retrieval)
-        self.pipeline = AnswerPipeline(self.index, self.retriever, settings)
+        self.pipeline = AnswerPipeline(self.index, self.retriever, settings, chat_model)
         self.background: BackgroundSync | None = None
 
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None, **kwargs: Any) -> Assistant:
-        from assistant.settings import load_settings
-
-        return cls(settings or load_settings(), **kwargs)
+    def with_chat_model(self, chat_model: BaseChatModel) -> Assistant:
+        """This assistant (same index, settings and embeddings) answering generative modes
+        with ``chat_model``; ``self`` is left as it was."""
+        other = copy.copy(self)
+        other.pipeline = AnswerPipeline(self.index, self.retriever, self.settings, chat_model)
+        return other
 
     def sync(self, progress: ProgressCallback | None = None) -> SyncReport:
         """Incrementally index ``settings.corpus_dir``. A background sync of this process
