@@ -38,10 +38,10 @@ def slack(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
 ) -> None:
     """Run the Slack bot (answers mentions, DMs and /ask in threads, with cited sources)."""
-    from assistant.cli import _fail, build_assistant, print_report, run_sync
+    from assistant.cli_common import build_assistant, fail, print_report, run_sync
 
     if mode not in (None, "socket", "http"):
-        raise _fail(f"--mode must be socket or http, not {mode!r}")
+        raise fail(f"--mode must be socket or http, not {mode!r}")
     overrides: dict[str, object] = {
         "index_dir": index_dir,
         "corpus_dir": corpus,
@@ -57,7 +57,7 @@ def slack(
     try:  # before indexing, which can take a while
         require_credentials(settings.slack)
     except SlackConfigError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(settings.secret_values()))
@@ -68,7 +68,7 @@ def slack(
 
 
 def run(assistant: object, mode: Literal["socket", "http"]) -> None:
-    from assistant.cli import _fail
+    from assistant.cli_common import fail
     from assistant.slack import SlackConfigError, build_slack_app
     from assistant.slack_server import SlackHTTPServer, socket_mode_handler
 
@@ -84,7 +84,7 @@ def run(assistant: object, mode: Literal["socket", "http"]) -> None:
             typer.echo(f"Slack bot listening on {server.url} (Ctrl-C stops it).")
             server.serve_forever()
     except SlackConfigError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     except KeyboardInterrupt:
         typer.echo("stopped")
 

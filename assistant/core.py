@@ -56,6 +56,22 @@ def check_question_text(question: str) -> None:
         )
 
 
+def filters_from_options(
+    sources: list[str] | None,
+    publishers: list[str] | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> dict[str, Any]:
+    """The filter dict of the front ends' four filter inputs (CLI flags, web controls);
+    blank dates mean no limit. ``Filters.coerce`` checks it when the question is asked."""
+    return {
+        "sources": list(sources or []),
+        "publishers": list(publishers or []),
+        "date_from": (date_from or "").strip() or None,
+        "date_to": (date_to or "").strip() or None,
+    }
+
+
 class Assistant:
     """Index a corpus and answer questions about it with cited passages."""
 

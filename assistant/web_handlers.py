@@ -13,7 +13,7 @@ from typing import Any
 import gradio as gr
 
 from assistant import web_render as render
-from assistant.core import Assistant
+from assistant.core import Assistant, filters_from_options
 from assistant.feedback import FeedbackStore
 from assistant.uploads import UploadError, add_documents, remove_document
 
@@ -51,20 +51,6 @@ def chat_messages(conv: list[dict[str, Any]], pending: str | None = None) -> lis
     return messages
 
 
-def _filters(
-    sources: list[str] | None,
-    publishers: list[str] | None,
-    date_from: str | None,
-    date_to: str | None,
-) -> dict[str, Any]:
-    return {
-        "sources": list(sources or []),
-        "publishers": list(publishers or []),
-        "date_from": (date_from or "").strip() or None,
-        "date_to": (date_to or "").strip() or None,
-    }
-
-
 class PageHandlers:
     """What each control of the page does; ``build_ui`` wires them to components."""
 
@@ -87,7 +73,7 @@ class PageHandlers:
             for item in self.assistant.stream(
                 question,
                 history=history,
-                filters=_filters(sources, publishers, date_from, date_to),
+                filters=filters_from_options(sources, publishers, date_from, date_to),
             ):
                 if isinstance(item, str):
                     text += item
