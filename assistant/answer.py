@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.citations import (
+    MARKER,
     Answer,
     Citation,
     Conflict,
@@ -506,6 +507,4 @@ def _looked_for(sufficiency: Sufficiency) -> list[str]:
 
 
 def _has_marker(text: str | None) -> bool:
-    import re
-
-    return bool(text and re.search(r"\[\d+\]", text))
+    return bool(text and MARKER.search(text))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.citations import MARKER
 from assistant.extractive import Candidate
 from assistant.text import key_tokens, normalize, split_sentences, stopwords, terms, words
 
@@ -44,7 +45,7 @@ _CHAT_TOKEN = re.compile(r"<\|[^|<>]{0,40}\|>")
 
 def neutralize_markers(text: str) -> str:
     """Bracketed numbers inside document text become ``(n)`` so they can't pose as citations."""
-    return re.sub(r"\[(\d+)\]", r"(\1)", text)
+    return MARKER.sub(r"(\1)", text)
 
 
 def prompt_safe(text: str) -> str:

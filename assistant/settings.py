@@ -102,10 +102,6 @@ class RetrievalSettings(_Section):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant (fusion=rrf).")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
-    reranker_path: Path | None = Field(
-        None,
-        description="Optional local cross-encoder model folder used to rerank fused results.",
-    )
 
 
 class AnswerSettings(_Section):

@@ -1,6 +1,6 @@
 import re
 
-from assistant.citations import REFUSAL_TEXT, renumber
+from assistant.citations import REFUSAL_TEXT
 from assistant.core import Assistant
 
 
@@ -49,5 +49,3 @@ def test_stream_yields_text_then_the_final_answer(fake_assistant: Assistant) -> 
     assert "".join(i for i in items[:-1]) == items[-1].answer
 
 
-def test_renumber_keeps_only_mapped_markers() -> None:
-    assert renumber("A [3]. B [1]. C [7].", {3: 1, 1: 2}) == "A [1]. B [2]. C."
