@@ -51,7 +51,7 @@ from assistant.grounded import (
 )
 from assistant.question import analyse, has_answer_type
 from assistant.retrieval import Filters, HybridRetriever
-from assistant.settings import AnswerMode, LLMSettings, RetrievalMode, Settings
+from assistant.settings import TUNING, AnswerMode, LLMSettings, RetrievalMode, Settings
 from assistant.sufficiency import Sufficiency, WordMatcher, decide, focus_weights
 from assistant.text import words
 
@@ -446,7 +446,11 @@ class AnswerPipeline:
             return []
         best = evidence.best
         # The masked-context test in find_conflicts decides; this only bounds the work.
-        strong = [c for c in evidence.candidates[:20] if c.score >= 0.6 * best]
+        strong = [
+            c
+            for c in evidence.candidates[: TUNING.conflict_candidates]
+            if c.score >= TUNING.conflict_min_score * best
+        ]
         conflicts: list[Conflict] = []
         for found in find_conflicts(answer, strong, self.index.embeddings):
             values = [
