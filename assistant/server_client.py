@@ -55,9 +55,7 @@ def ask_running_server(
         with httpx.Client(base_url=base, timeout=timeout, trust_env=False) as client:
             if web.username and web.password:
                 password = web.password.get_secret_value()
-                login = client.post(
-                    "/login", data={"username": web.username, "password": password}
-                )
+                login = client.post("/login", data={"username": web.username, "password": password})
                 if login.status_code != 200:
                     raise ServerAnswerError(
                         f"the server at {base} rejected the login in web.username/web.password"
