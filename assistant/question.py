@@ -52,6 +52,7 @@ class QuestionPart:
     context_words: tuple[str, ...] = ()
     ranking_text: str = ""  # what the part's evidence is ranked by (with an elided subject)
     counted: str | None = None  # what "how many" counts ("employees"), unless generic
+    role: str | None = None  # the role a "who is the chief executive" part asks to fill
 
 
 @dataclass(frozen=True)
@@ -136,13 +137,32 @@ def counted_noun(part: str) -> str | None:
     """The thing "how many" counts: the last word of the noun phrase after "many" ("how many
     Suez Canal Authority employees took part" -> employees); None for a generic one
     ("people") or when the part does not ask "how many"."""
-    from lemminflect import getAllLemmas
-
     toks = words(part)
     if "many" not in toks:
         return None
+    return _phrase_head(toks[toks.index("many") + 1 :])
+
+
+def role_noun(part: str) -> str | None:
+    """The role a "who" part asks to fill: "who is the chief executive of X" -> executive,
+    "who was the judge" -> judge; None for "who runs X" or "who was in charge"."""
+    toks = words(part)
+    if not toks or toks[0] not in ("who", "whom"):
+        return None
+    rest = toks[1:]
+    if rest and rest[0] in ("is", "was", "are", "were"):
+        rest = rest[1:]
+    if not rest or rest[0] not in ("the", "a", "an"):
+        return None  # "who was driving", "who runs": a verb, not a role
+    return _phrase_head(rest[1:])
+
+
+def _phrase_head(toks: list[str]) -> str | None:
+    """Last word of the noun phrase that opens ``toks`` (None if none, or generic)."""
+    from lemminflect import getAllLemmas
+
     phrase: list[str] = []
-    for tok in toks[toks.index("many") + 1 :]:
+    for tok in toks:
         readings = set(getAllLemmas(tok))
         is_verb_only = bool(readings) and readings <= {"VERB", "AUX", "ADV"}
         if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords() or is_verb_only:
@@ -150,8 +170,8 @@ def counted_noun(part: str) -> str | None:
         phrase.append(tok)
     if (
         not phrase
-        or _singular(phrase[-1]) in GENERIC_TYPE_NOUNS
         or phrase[-1] in GENERIC_TYPE_NOUNS
+        or _singular(phrase[-1]) in GENERIC_TYPE_NOUNS
     ):
         return None
     return phrase[-1]
@@ -220,6 +240,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
                 context_words=tuple(extra.values()),
                 ranking_text=text_for_ranking,
                 counted=counted_noun(text) if kind == "number" else None,
+                role=role_noun(text) if kind == "name" else None,
             )
         )
     return QuestionAnalysis(question, tuple(parts))
@@ -330,6 +351,13 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
                 return True  # "in Lisbon", "at the Great Bitter Lake"
     if kind == "name" and any(w in NAME_NOUNS and w not in question_words for w in words(text)):
         return True  # "the regional water board", "the government"
+    return bool(answer_names(text, question_words))
+
+
+def answer_names(text: str, question_words: set[str]) -> list[tuple[int, int]]:
+    """Spans of the names in ``text`` (two or more capitalized words, or an acronym) that
+    the question does not contain; a lone capitalized word is too often a sentence opener."""
+    spans = []
     for m in _NAME.finditer(text):
         name = m.group(0)
         capitals = [w for w in name.split() if w[:1].isupper() and w.lower() not in stopwords()]
@@ -337,5 +365,5 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
             continue
         name_words = set(words(name)) - stopwords()
         if name_words and not name_words <= question_words:
-            return True
-    return False
+            spans.append(m.span())
+    return spans

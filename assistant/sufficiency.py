@@ -13,6 +13,7 @@ counts most.
 from __future__ import annotations
 
 import math
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,13 +27,16 @@ from assistant.extractive import Candidate
 from assistant.question import (
     QuestionAnalysis,
     QuestionPart,
+    answer_names,
     count_answer_values,
     has_answer_type,
 )
-from assistant.text import stopwords, terms, words
-from assistant.wordforms import forms
+from assistant.text import normalize, stopwords, terms, words
+from assistant.wordforms import can_be_noun, forms
 
 Status = Literal["answer", "partial", "not_answered"]
+
+_TOKEN = re.compile(r"[\w'’-]+")
 
 # A focus word counts as paraphrased by a sentence word at least this similar.
 PARAPHRASE_SIMILARITY = 0.62
@@ -49,6 +53,8 @@ EARLIER_QUESTION_WEIGHT = 0.5
 # How much general-English rarity counts against corpus rarity: a corpus that never uses a
 # common word ("next", "set", "side") says little about how specific it is.
 RARITY_POWER = 1.5
+# A name answers "who is the <role>" when at most this many words part it from the role.
+ROLE_WINDOW = 6
 # Candidates examined per part (by their relevance to the part).
 PART_POOL = 12
 # A "why" part is also answered by a sentence that restates this share of its focus in
@@ -168,6 +174,8 @@ def _decide_part(
         typed += [c for c in pool if c not in typed and _restates(c, part, weights)]
     if part.counted:  # "how many employees": a number of something else does not answer
         typed = [c for c in typed if _mentions(c, part.counted, matcher)]
+    if part.role:  # "who is the chief executive": a name given in that role
+        typed = [c for c in typed if _names_in_role(c, part.role, question_words, matcher)]
     found = set().union(*(c.terms for c in pool)) if pool else set()
     missing = [
         w for t, w in zip(part.focus, part.focus_words, strict=True) if not _occurs(t, w, found)
@@ -184,7 +192,8 @@ def _decide_part(
     only_kind = not part.focus
     chosen: PartDecision | None = None
     for cand in typed:
-        coverage = _coverage(cand, part, weights, paraphrased) / total
+        coverage = _coverage(cand, part, weights, paraphrased, role_holder=bool(part.role))
+        coverage /= total
         if sufficient(coverage, cand.semantic) or (only_kind and coverage >= LOW_FOCUS_COVERAGE):
             if chosen is None:
                 chosen = PartDecision(part, cand, coverage, meaning=cand.semantic)
@@ -205,11 +214,18 @@ def _coverage(
     part: QuestionPart,
     weights: dict[str, float],
     paraphrased: dict[tuple[str, int], float],
+    role_holder: bool = False,
 ) -> float:
-    """Weighted focus credit of one sentence: literal, in its passage, or paraphrased."""
+    """Weighted focus credit of one sentence: literal, in its passage, or paraphrased.
+
+    ``role_holder``: the sentence names someone in the part's role (in other words:
+    "Justice" for a judge), so the role word counts as said."""
     context = _passage_terms(cand)
     credit = 0.0
     for term, word in _all_focus(part):
+        if role_holder and word == part.role:
+            credit += weights[term]
+            continue
         similarity = paraphrased.get((word, id(cand)), 0.0)
         if _occurs(term, word, cand.terms):
             credit += weights[term]
@@ -227,6 +243,33 @@ def _mentions(cand: Candidate, word: str, matcher: WordMatcher | None) -> bool:
     return matcher is not None and matcher.best(word, _content_words(cand.text)) >= (
         PARAPHRASE_SIMILARITY
     )
+
+
+def _names_in_role(
+    cand: Candidate, role: str, question_words: set[str], matcher: WordMatcher | None
+) -> bool:
+    """A name stands within a few words of the role ("Ian Beveridge, chief executive of
+    BSM", "Madam Justice Furlanetto" for a judge): the sentence says who holds it."""
+    names = answer_names(cand.text, question_words)
+    if not names:
+        return False
+    tokens = [(m.span(), normalize(m.group(0))) for m in _TOKEN.finditer(cand.text)]
+    wanted = forms(role) | set(terms(role))
+    content = sorted({w for _, w in tokens if w in _content_words(w)} - {role})
+    vectors = matcher.vectors([role, *content]) if matcher is not None else {}
+    holders = []
+    for span, word in tokens:
+        similar = word in vectors and role in vectors and float(vectors[role] @ vectors[word])
+        if not wanted.isdisjoint(terms(word)) or (
+            (similar or 0.0) >= PARAPHRASE_SIMILARITY and can_be_noun(word)
+        ):
+            holders.append(span)  # "Justice" holds a judge's role; "judicial" does not
+    for start, end in names:
+        for r_start, r_end in holders:
+            gap = cand.text[min(end, r_end) : max(start, r_start)]
+            if len(_TOKEN.findall(gap)) <= ROLE_WINDOW:
+                return True
+    return False
 
 
 def _restates(cand: Candidate, part: QuestionPart, weights: dict[str, float]) -> bool:

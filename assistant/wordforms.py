@@ -24,3 +24,12 @@ def forms(word: str) -> frozenset[str]:
                 for inflected in inflections:
                     found.update(terms(inflected))
     return frozenset(found)
+
+
+@lru_cache(maxsize=50_000)
+def can_be_noun(word: str) -> bool:
+    """English uses the word as a noun, or does not know it (a name, a title, jargon)."""
+    from lemminflect import getAllLemmas
+
+    readings = set(getAllLemmas(word))
+    return not readings or bool(readings & {"NOUN", "PROPN"})

@@ -139,3 +139,14 @@ def test_a_why_question_is_answered_by_a_sentence_restating_it_with_more() -> No
     assert run(question, evidence).status == "answer"
     bare = [cand("The museum would not be liable for the damage.")]
     assert run(question, bare).status == "not_answered"
+
+
+def test_who_is_the_role_wants_a_name_given_in_that_role() -> None:
+    question = "Who is the chief executive of Harbour Foods?"
+    other_names = [
+        cand("Harbour Foods was fined by the Food Standards Agency after the Leeds inspection.")
+    ]
+    assert run(question, other_names).status == "not_answered"
+    named = [cand("Harbour Foods said its chief executive, Maria Olsen, would step down.")]
+    assert run(question, named).status == "answer"
+    assert run("Who is the auditor of Harbour Foods?", named).status == "not_answered"
