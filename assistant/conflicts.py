@@ -96,7 +96,17 @@ class FoundConflict:
 
 # The kinds of disagreement that matter to a question asking for each kind of answer
 # ("when" is not answered differently by two counts of days); other questions: any kind.
-KINDS_ASKED = {"date": {"date"}, "number": {"count"}, "money": {"money"}, "name": {"title"}}
+# A law, a place, an outcome or a reason is not a value of any of these kinds.
+KINDS_ASKED: dict[str, set[str]] = {
+    "date": {"date"},
+    "number": {"count"},
+    "money": {"money"},
+    "name": {"title"},
+    "law": set(),
+    "place": set(),
+    "outcome": set(),
+    "reason": set(),
+}
 
 
 def kinds_asked(answer_types: list[str | None]) -> set[str] | None:

@@ -23,6 +23,9 @@ PREPOSITIONS = _words(
     "under in on at for by from to with within against about after before during since "
     "into behind of over between among across through toward towards like per"
 )
+# Adverb particles that make a verb idiomatic ("carried out", "set up", "signed off"): the
+# verb alone then says little about the meaning, which sources phrase in other words.
+PARTICLES = _words("away back down off out up")
 # Nouns for people, roles and organisations: a question about one wants a name.
 NAME_NOUNS = _words(
     "agencies agency analyst analysts army association auditor auditors authorities "

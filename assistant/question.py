@@ -23,6 +23,7 @@ from assistant.english import (
     OUTCOME_NOUNS,
     OUTCOME_REPORTS,
     OUTCOME_VERBS,
+    PARTICLES,
     PREPOSITIONS,
     QUANTITY_NOUNS,
     REASON_MARKERS,
@@ -157,6 +158,12 @@ def role_noun(part: str) -> str | None:
     return _phrase_head(rest[1:])
 
 
+def _is_verb(word: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    return "VERB" in getAllLemmas(word)
+
+
 def _phrase_head(toks: list[str]) -> str | None:
     """Last word of the noun phrase that opens ``toks`` (None if none, or generic)."""
     from lemminflect import getAllLemmas
@@ -187,7 +194,7 @@ def _lead_words(toks: list[str]) -> list[str]:
 
 def _head_noun(after_wh: list[str]) -> str | None:
     """The noun a "which"/"what" asks about ("which federal statute" -> statute, "what is
-    the full name of" -> name): the first word naming a kind of answer, else the first word."""
+    the full name of" -> name): the last word naming a kind of answer, else the first word."""
     if after_wh and after_wh[0] in ("is", "was", "are", "were"):
         after_wh = after_wh[1:]
     while after_wh and after_wh[0] in ("the", "a", "an"):
@@ -197,7 +204,7 @@ def _head_noun(after_wh: list[str]) -> str | None:
         if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords():
             break
         phrase.append(tok)
-    for tok in phrase:
+    for tok in reversed(phrase):  # English noun phrases end in their head: "cabinet post"
         if _singular(tok) in TYPE_NOUNS or tok in TYPE_NOUNS:
             return tok if tok in TYPE_NOUNS else _singular(tok)
     return phrase[0] if phrase else None
@@ -250,9 +257,12 @@ def _focus_words(text: str, skip: set[str]) -> dict[str, str]:
     """Stemmed content term -> the word as written, without question and frame words."""
     skip = skip | set(WH_WORDS) | FRAME_WORDS
     shown: dict[str, str] = {}
-    for word in words(text):
+    toks = words(text)
+    for i, word in enumerate(toks):
         if word in skip or word in stopwords() or (len(word) < 2 and not word.isdigit()):
             continue
+        if i + 1 < len(toks) and toks[i + 1] in PARTICLES and _is_verb(word):
+            continue  # "carried out", "set up": the phrase, not the verb, has the meaning
         for term in terms(word):
             shown.setdefault(term, word)
     return shown

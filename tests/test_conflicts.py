@@ -162,3 +162,4 @@ def test_only_the_kind_of_disagreement_the_question_asks_about_is_reported() -> 
     assert kinds_asked(["date"]) == {"date"}
     assert kinds_asked(["date", "number"]) == {"date", "count"}
     assert kinds_asked(["date", None]) is None  # an open question: any disagreement
+    assert kinds_asked(["law"]) == set()  # two dates do not answer "under which act" apart
