@@ -99,6 +99,7 @@ class FoundConflict:
 # A law, a place, an outcome or a reason is not a value of any of these kinds.
 KINDS_ASKED: dict[str, set[str]] = {
     "date": {"date"},
+    "time": set(),
     "number": {"count"},
     "money": {"money"},
     "name": {"title"},

@@ -36,7 +36,7 @@ from assistant.english import (
 from assistant.text import normalize, stopwords, terms, words
 
 AnswerType = Literal[
-    "name", "date", "number", "money", "law", "outcome", "reason", "place", "polar"
+    "name", "date", "time", "number", "money", "law", "outcome", "reason", "place", "polar"
 ]
 
 
@@ -110,6 +110,8 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
         return "reason", frozenset({"reason"} & set(toks))
     if first in ("who", "whom", "whose"):
         return "name", frozenset({head} if head else set())
+    if first in ("what", "which") and head == "time" and nxt == "time":
+        return "time", frozenset({"time"})  # "what time": a clock time, not a day
     if first == "when" or (first in ("what", "which") and head in DATE_NOUNS):
         return "date", frozenset({head} if head else set())
     if first == "how" and nxt in ("many", "much", "long", "far", "big", "large", "old"):
@@ -253,11 +255,16 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
     return QuestionAnalysis(question, tuple(parts))
 
 
+_ATTRIBUTION = re.compile(r"\baccording to\b[^,;?]*", re.IGNORECASE)
+
+
 def _focus_words(text: str, skip: set[str]) -> dict[str, str]:
     """Stemmed content term -> the word as written, without question and frame words."""
     skip = skip | set(WH_WORDS) | FRAME_WORDS
     shown: dict[str, str] = {}
-    toks = words(text)
+    # "..., according to the port authority": who reports it, not what is asked; a source
+    # need not repeat its own name in the sentence that answers.
+    toks = words(_ATTRIBUTION.sub(" ", text))
     for i, word in enumerate(toks):
         if word in skip or word in stopwords() or (len(word) < 2 and not word.isdigit()):
             continue
@@ -275,6 +282,11 @@ _WEEKDAYS = "|".join(WEEKDAYS)
 _DATE = re.compile(
     rf"\b(?:(?:{_WEEKDAYS})\b|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})"
     rf"(?:\s+\d{{4}})?|(?:{_MONTHS})\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|(?:1[5-9]|20)\d{{2}})\b",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(
+    r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b"
+    r"|\b(?:1[0-2]|0?[1-9])\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:noon|midnight)\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -318,6 +330,8 @@ def count_answer_values(text: str, kind: AnswerType | None) -> int:
     dates = date_spans(text)
     if kind == "date":
         return len(dates)
+    if kind == "time":
+        return len(_CLOCK.findall(text))
     if kind in ("number", "money"):
         return sum(
             1 for m in _NUMBER.finditer(text) if not any(s <= m.start() < e for s, e in dates)
@@ -333,6 +347,8 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
         return any(
             normalize(m.group(0)) not in " ".join(question_words) for m in _DATE.finditer(text)
         )
+    if kind == "time":
+        return bool(_CLOCK.search(text))
     if kind == "money":
         return bool(_MONEY.search(text))
     if kind == "number":

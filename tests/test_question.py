@@ -120,3 +120,18 @@ def test_who_is_the_role_and_how_many_of_what() -> None:
     assert analyse("Who runs Harbour Foods?").parts[0].role is None
     assert analyse("How many nurses took part?").parts[0].counted == "nurses"
     assert analyse("How many people took part?").parts[0].counted is None
+
+
+def test_what_time_wants_a_clock_time_not_a_day() -> None:
+    (part,) = analyse("At what time did the ferry leave the harbour?").parts
+    assert part.answer_type == "time"
+    assert has_answer_type("The ferry left at 15:05 local time.", "time", set())
+    assert has_answer_type("It left at 3 p.m. on Monday.", "time", set())
+    assert not has_answer_type("It left on Monday afternoon, March 29.", "time", set())
+    assert not has_answer_type("Tickets cost 4.50 dollars.", "time", set())
+    assert analyse("When did the ferry leave?").parts[0].answer_type == "date"
+
+
+def test_an_attribution_is_not_what_is_asked() -> None:
+    (part,) = analyse("Who ordered the closure, according to the port authority?").parts
+    assert "closure" in part.focus_words and "authority" not in part.focus_words
