@@ -84,7 +84,9 @@ FRAME_WORDS = _words(
     "precisely really sort specifically still type "
     # verbs of opinion frame what someone holds to be so ("how much did X reckon ...")
     "believe believed believes guess guessed reckon reckoned reckons suppose supposed "
-    "think thinks thought"
+    "think thinks thought "
+    # placeholder nouns stand for something named elsewhere ("take the matter to court")
+    "matter matters situation stuff thing things"
 )
 # Type nouns too general to be focus words ("which company", "what date").
 GENERIC_TYPE_NOUNS = _words(
