@@ -1,6 +1,6 @@
 """The answer pipeline: condense -> retrieve -> generate -> verify, as LangChain runnables.
 
-Each step reads and extends one state dict. ``generate`` is either the
+Each step reads and extends one typed ``AnswerState``. ``generate`` is either the
 deterministic extractive answer or a chat model writing from numbered passages;
 ``verify`` keeps only supported sentences, falls back to the extractive answer
 when nothing supported is left (or the model is unreachable), and adds the
@@ -9,13 +9,18 @@ disagreements found among the evidence.
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.citations import (
+    MARKER,
     Answer,
     Citation,
     Conflict,
@@ -23,7 +28,7 @@ from assistant.citations import (
     HistoryTurn,
     refusal_text,
 )
-from assistant.conflicts import find_conflicts
+from assistant.conflicts import find_conflicts, kinds_asked
 from assistant.corpus_index import CorpusIndex
 from assistant.extractive import (
     Candidate,
@@ -48,11 +53,52 @@ from assistant.grounded import (
 )
 from assistant.question import analyse, has_answer_type
 from assistant.retrieval import Filters, HybridRetriever
-from assistant.settings import AnswerMode, LLMSettings, RetrievalMode, Settings
+from assistant.settings import TUNING, AnswerMode, LLMSettings, RetrievalMode, Settings
 from assistant.sufficiency import Sufficiency, WordMatcher, decide, focus_weights
 from assistant.text import words
 
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
 TokenSink = Callable[[str], None]
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class AnswerState:
+    """What flows through the chain: the request, then each step's result.
+
+    condense sets ``query``/``context``; retrieve ``docs``/``evidence``; decide
+    ``sufficiency``/``refused``; generate ``passages``/``generated``/``model_error``;
+    verify turns the state into the ``Answer``. Every step adds to ``timings``.
+    """
+
+    question: str
+    history: list[HistoryTurn]
+    filters: Filters | None
+    k: int | None
+    retrieval_mode: RetrievalMode | None
+    mode: AnswerMode
+    on_token: TokenSink | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    t0: float = field(default_factory=time.perf_counter)
+    query: str = ""
+    context: str = ""
+    docs: list[Document] = field(default_factory=list)
+    evidence: Evidence | None = None
+    sufficiency: Sufficiency | None = None
+    refused: bool = False
+    passages: list[Candidate] = field(default_factory=list)
+    generated: Generated = field(default_factory=lambda: Generated(""))
+    model_error: str | None = None
+
+
+def _ready(value: T | None) -> T:
+    """A field an earlier step sets; None means the chain's steps were reordered."""
+    if value is None:
+        raise RuntimeError("answer pipeline step ran before the step that sets its input")
+    return value
 
 
 def condense_query(question: str, history: list[HistoryTurn]) -> tuple[str, str]:
@@ -134,11 +180,19 @@ def should_refuse(evidence: Evidence, min_relevance: float) -> bool:
 class AnswerPipeline:
     """Builds and runs the runnable chain for one question."""
 
-    def __init__(self, index: CorpusIndex, retriever: HybridRetriever, settings: Settings) -> None:
+    def __init__(
+        self,
+        index: CorpusIndex,
+        retriever: HybridRetriever,
+        settings: Settings,
+        chat_model: BaseChatModel | None = None,
+    ) -> None:
         self.index = index
         self.retriever = retriever
         self.settings = settings
-        self._models: dict[str, Any] = {}
+        self.given_model = chat_model  # answers every generative mode when set
+        self._models: dict[tuple[str, tuple[Any, ...]], BaseChatModel] = {}
+        self._models_lock = threading.Lock()
         self.words = WordMatcher(index.embeddings)
         self.chain: Runnable = (
             RunnableLambda(self._condense, name="condense")
@@ -148,13 +202,22 @@ class AnswerPipeline:
             | RunnableLambda(self._verify, name="verify")
         )
 
-    def chat_model(self, mode: AnswerMode, llm: LLMSettings | None = None) -> Any:
-        """The (cached) chat model of ``mode``."""
+    def chat_model(self, mode: AnswerMode, llm: LLMSettings | None = None) -> BaseChatModel:
+        """The chat model given to the pipeline, or the cached one of ``mode`` and ``llm``.
+
+        Cached by mode *and* model settings (changed settings get a new model), and built
+        under a lock: two threads asking at once load a local model once, not twice.
+        """
+        if self.given_model is not None:
+            return self.given_model
         from assistant.llm import build_chat_model
 
-        if mode not in self._models:
-            self._models[mode] = build_chat_model(mode, llm or self.settings.llm)
-        return self._models[mode]
+        llm = llm or self.settings.llm
+        key = (mode, tuple(getattr(llm, name) for name in type(llm).model_fields))
+        with self._models_lock:
+            if key not in self._models:
+                self._models[key] = build_chat_model(mode, llm)
+            return self._models[key]
 
     def run(
         self,
@@ -167,17 +230,15 @@ class AnswerPipeline:
         config: dict[str, Any] | None = None,
         on_token: TokenSink | None = None,
     ) -> Answer:
-        state = {
-            "question": question,
-            "history": history,
-            "filters": filters,
-            "k": k,
-            "retrieval_mode": retrieval_mode,
-            "mode": mode or self.settings.answer.mode,
-            "on_token": on_token,
-            "timings": {},
-            "t0": time.perf_counter(),
-        }
+        state = AnswerState(
+            question=question,
+            history=history,
+            filters=filters,
+            k=k,
+            retrieval_mode=retrieval_mode,
+            mode=mode or self.settings.answer.mode,
+            on_token=on_token,
+        )
         return self.chain.invoke(state, config=config)
 
     def stream(self, *args: Any, **kwargs: Any) -> Iterator[str | Answer]:
@@ -203,40 +264,40 @@ class AnswerPipeline:
 
     # --- steps -----------------------------------------------------------------------------
 
-    def _condense(self, state: dict[str, Any]) -> dict[str, Any]:
-        query, context = condense_query(state["question"], state["history"])
-        return {**state, "query": query, "context": context}
+    def _condense(self, state: AnswerState) -> AnswerState:
+        query, context = condense_query(state.question, state.history)
+        return replace(state, query=query, context=context)
 
-    def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
+    def _retrieve(self, state: AnswerState) -> AnswerState:
         t = time.perf_counter()
-        vector = self.index.embeddings.embed_query(state["query"])
+        vector = self.index.embeddings.embed_query(state.query)
         docs = self.retriever.retrieve(
-            state["query"],
-            filters=state["filters"],
-            k=state["k"],
-            mode=state["retrieval_mode"],
+            state.query,
+            filters=state.filters,
+            k=state.k,
+            mode=state.retrieval_mode,
             query_vector=vector,
         )
         question_vector = (
-            self.index.embeddings.embed_query(state["question"]) if state["context"] else None
+            self.index.embeddings.embed_query(state.question) if state.context else None
         )
         evidence = score_candidates(
-            state["question"],
-            state["context"],
+            state.question,
+            state.context,
             sentence_candidates(docs),
             self.index.embeddings,
             vector,
             getattr(self.index.current().model, "vocab_dict", None),
             question_vector=question_vector,
         )
-        state["timings"]["retrieve"] = (time.perf_counter() - t) * 1000
-        return {**state, "docs": docs, "evidence": evidence}
+        state.timings["retrieve"] = (time.perf_counter() - t) * 1000
+        return replace(state, docs=docs, evidence=evidence)
 
-    def _decide(self, state: dict[str, Any]) -> dict[str, Any]:
+    def _decide(self, state: AnswerState) -> AnswerState:
         """Which part of the question the evidence answers, and with which sentence."""
         t = time.perf_counter()
-        evidence: Evidence = state["evidence"]
-        analysis = analyse(state["question"], state["context"])
+        evidence = _ready(state.evidence)
+        analysis = analyse(state.question, state.context)
         bm25 = self.index.current()
         ranked = rank_for_parts(analysis, evidence, self.index.embeddings)
         sufficiency = decide(
@@ -248,28 +309,33 @@ class AnswerPipeline:
         refused = should_refuse(evidence, self.settings.answer.min_relevance) or (
             sufficiency.status == "not_answered"
         )
-        state["timings"]["decide"] = (time.perf_counter() - t) * 1000
-        return {**state, "sufficiency": sufficiency, "refused": refused}
+        state.timings["decide"] = (time.perf_counter() - t) * 1000
+        return replace(state, sufficiency=sufficiency, refused=refused)
 
-    def _generate(self, state: dict[str, Any]) -> dict[str, Any]:
+    def _generate(self, state: AnswerState) -> AnswerState:
         t = time.perf_counter()
-        evidence: Evidence = state["evidence"]
-        out: dict[str, Any] = {"generated": None, "model_error": None}
-        if state["refused"]:
+        evidence = _ready(state.evidence)
+        out: dict[str, Any] = {}  # AnswerState fields: passages, generated, model_error
+        if state.refused:
             pass  # the evidence does not answer: refuse without calling a model
-        elif state["mode"] != "extractive":
+        elif state.mode != "extractive":
             passages = model_passages(
-                state["sufficiency"], evidence, self.settings.answer.llm_passages
+                _ready(state.sufficiency), evidence, self.settings.answer.llm_passages
             )
-            prompt = build_prompt(state["question"], state["context"], passages)
+            prompt = build_prompt(state.question, state.context, passages)
             out["passages"] = passages
-            self.chat_model(state["mode"])  # missing extra/model file: an error, no fallback
+            self.chat_model(state.mode)  # missing extra/model file: an error, no fallback
             try:
-                out["generated"] = self._call_model(state["mode"], prompt, state["on_token"])
-            except Exception as exc:  # unreachable server, missing model or extra
+                out["generated"] = self._call_model(state.mode, prompt, state.on_token)
+            except Exception as exc:  # unreachable server, a bug: answer from the quotes
+                log.warning(
+                    "the %s model failed; answering with quotes instead",
+                    state.mode,
+                    exc_info=True,
+                )
                 out["model_error"] = f"{type(exc).__name__}: {exc}"
-        state["timings"]["generate"] = (time.perf_counter() - t) * 1000
-        return {**state, **out}
+        state.timings["generate"] = (time.perf_counter() - t) * 1000
+        return replace(state, **out)
 
     def _call_model(self, mode: AnswerMode, prompt: str, on_token: TokenSink | None) -> Generated:
         """Stream the model's reply; stop once ``answer.max_sentences`` sentences are written
@@ -302,68 +368,68 @@ class AnswerPipeline:
             stream.close()
         return Generated(text, stopped=TOKEN_LIMIT if finish == "length" else None)
 
-    def _verify(self, state: dict[str, Any]) -> Answer:
+    def _verify(self, state: AnswerState) -> Answer:
         t = time.perf_counter()
-        evidence: Evidence = state["evidence"]
-        sufficiency: Sufficiency = state["sufficiency"]
+        evidence = _ready(state.evidence)
+        sufficiency = _ready(state.sufficiency)
         meta: dict[str, Any] = {
-            "requested_mode": state["mode"],
+            "requested_mode": state.mode,
             "evidence": {
                 "best": round(evidence.best, 4),
                 "coverage": round(evidence.coverage, 4),
                 "unknown_terms": evidence.unknown_terms,
             },
             "sufficiency": sufficiency_report(sufficiency),
-            "query": state["query"],
-            "retrieved": len(state["docs"]),
+            "query": state.query,
+            "retrieved": len(state.docs),
             "fallback": None,
             "dropped_sentences": [],
         }
-        mode_used = state["mode"]
+        mode_used = state.mode
         citer = _Citer()
-        refused = state["refused"]
+        refused = state.refused
         text = ""
         answer_sentences: list[Candidate] = []
-        if not refused and state["mode"] != "extractive":
-            if state["model_error"]:
-                meta["fallback"] = f"model unavailable ({state['model_error']})"
-            elif is_refusal(state["generated"].text) and not _has_marker(state["generated"].text):
+        if not refused and state.mode != "extractive":
+            if state.model_error:
+                meta["fallback"] = f"model unavailable ({state.model_error})"
+            elif is_refusal(state.generated.text) and not _has_marker(state.generated.text):
                 meta["fallback"] = "the model said the passages do not answer"
                 meta["model_refused"] = True
             else:
-                generated, cut_off = state["generated"].text, ""
-                if state["generated"].stopped:
+                generated, cut_off = state.generated.text, ""
+                if state.generated.stopped:
                     generated, cut_off = split_unfinished(generated)
                 text, citer, dropped, answer_sentences = self._verified_text(
-                    generated, state["passages"]
+                    generated, state.passages
                 )
                 if cut_off:
-                    reason = f"unfinished: {state['generated'].stopped}"
+                    reason = f"unfinished: {state.generated.stopped}"
                     dropped.append({"sentence": cut_off, "reason": reason})
                 meta["dropped_sentences"] = dropped
                 if not citer.citations:
                     meta["fallback"] = "no generated sentence was supported by its passage"
                 elif not _uses_the_answering_evidence(answer_sentences, sufficiency):
                     meta["fallback"] = "the model's answer does not cite the sentence that answers"
-                elif missing := _kinds_not_given(text, state["question"], sufficiency):
+                elif missing := _kinds_not_given(text, state.question, sufficiency):
                     meta["fallback"] = f"the model's answer gives no {' or '.join(missing)}"
             if meta["fallback"]:
                 mode_used = "extractive"
-        if not refused and (state["mode"] == "extractive" or meta["fallback"]):
+        if not refused and (state.mode == "extractive" or meta["fallback"]):
             groups = self._extractive_groups(evidence, sufficiency)
             text, citer = compose_extractive(groups)
             answer_sentences = [c for group in groups for c in group]
         conflicts: list[Conflict] = []
         if not refused:
-            conflicts = self._conflicts(answer_sentences, citer, evidence)
+            conflicts = self._conflicts(answer_sentences, citer, evidence, sufficiency)
         if refused:
             text = refusal_text(_looked_for(sufficiency))
-        state["timings"]["verify"] = (time.perf_counter() - t) * 1000
-        if state["on_token"] is not None and state["mode"] == "extractive":
-            state["on_token"](text)
-        state["timings"]["total"] = (time.perf_counter() - state["t0"]) * 1000
+        state.timings["verify"] = (time.perf_counter() - t) * 1000
+        if state.on_token is not None and state.mode == "extractive":
+            state.on_token(text)
+        state.timings["total"] = (time.perf_counter() - state.t0) * 1000
         return Answer(
-            question=state["question"],
+            question=state.question,
             answer=text,
             refused=refused,
             status="not_answered" if refused else ("conflict" if conflicts else sufficiency.status),
@@ -373,7 +439,7 @@ class AnswerPipeline:
             citations=[] if refused else citer.citations,
             conflicts=conflicts,
             mode=mode_used,
-            timings_ms={key: round(value, 2) for key, value in state["timings"].items()},
+            timings_ms={key: round(value, 2) for key, value in state.timings.items()},
             metadata=meta,
         )
 
@@ -410,16 +476,28 @@ class AnswerPipeline:
         return " ".join(parts), citer, result.dropped, cited
 
     def _conflicts(
-        self, answer: list[Candidate], citer: _Citer, evidence: Evidence
+        self,
+        answer: list[Candidate],
+        citer: _Citer,
+        evidence: Evidence,
+        sufficiency: Sufficiency,
     ) -> list[Conflict]:
         """Disagreements between what the answer says and other strong evidence."""
         if not answer:
             return []
         best = evidence.best
         # The masked-context test in find_conflicts decides; this only bounds the work.
-        strong = [c for c in evidence.candidates[:20] if c.score >= 0.6 * best]
+        strong = [
+            c
+            for c in evidence.candidates[: TUNING.conflict_candidates]
+            if c.score >= TUNING.conflict_min_score * best
+        ]
         conflicts: list[Conflict] = []
-        for found in find_conflicts(answer, strong, self.index.embeddings):
+        answering = [p.answering for p in sufficiency.parts]
+        asked = kinds_asked([p.part.answer_type for p in sufficiency.parts])
+        for found in find_conflicts(answer, strong, self.index.embeddings, answering):
+            if asked is not None and found.kind not in asked:
+                continue  # a disagreement about something the question did not ask
             values = [
                 ConflictValue(value=value, citations=[citer.cite(cand)])
                 for value, cand in found.sides
@@ -478,6 +556,4 @@ def _looked_for(sufficiency: Sufficiency) -> list[str]:
 
 
 def _has_marker(text: str | None) -> bool:
-    import re
-
-    return bool(text and re.search(r"\[\d+\]", text))
+    return bool(text and MARKER.search(text))

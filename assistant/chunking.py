@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.documents import Document
-
 from assistant.documents import SourceDocument
 from assistant.injection import instruction_spans
 from assistant.settings import ChunkingSettings
@@ -30,9 +28,6 @@ class Chunk:
     start: int
     end: int
     metadata: dict[str, Any] = field(default_factory=dict)
-
-    def to_document(self) -> Document:
-        return Document(page_content=self.text, metadata=self.metadata, id=self.id)
 
 
 def chunk_id(source: str, start: int, text: str) -> str:

@@ -27,7 +27,9 @@ def _join(items: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
-_MARKER = re.compile(r"\[(\d+)\]")
+MARKER = re.compile(r"\[(\d+)\]")
+"""One ``[n]`` citation marker in an answer's text; group 1 is ``n``. The one definition
+every module uses (models may also write ``[1, 2]``: ``assistant.grounded`` reads those)."""
 
 
 class Citation(BaseModel):
@@ -87,16 +89,3 @@ class Answer(BaseModel):
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
-
-    def cited_numbers(self) -> list[int]:
-        return [int(m) for m in _MARKER.findall(self.answer)]
-
-
-def renumber(text: str, mapping: dict[int, int]) -> str:
-    """Rewrite ``[old]`` markers as ``[new]``; markers missing from ``mapping`` are removed."""
-
-    def sub(match: re.Match[str]) -> str:
-        new = mapping.get(int(match.group(2)))
-        return f"{match.group(1)}[{new}]" if new is not None else ""
-
-    return re.sub(r"(\s?)\[(\d+)\]", sub, text)

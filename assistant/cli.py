@@ -9,12 +9,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from assistant.cli_common import (
+    build_assistant,
+    fail,
+    load_cli_settings,
+    print_report,
+    require_folder,
+    run_sync,
+)
 from assistant.cli_options import AnswerModeOpt, ChromaUrl, CorpusDir, IndexDir
 
 if TYPE_CHECKING:
     from assistant.citations import Answer
     from assistant.core import Assistant
-    from assistant.indexer import SyncReport
 
 app = typer.Typer(
     help="Ask questions of your own documents and get answers that cite their sources.",
@@ -24,126 +31,6 @@ app = typer.Typer(
     # Plain click help: flags show no value type (rich mode printed `--help <bool>`).
     rich_markup_mode=None,
 )
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
-
-
-def settings_error(exc: Exception) -> str:
-    """A settings validation error without the offending values: a misspelled
-    ``ASSISTANT_SLACK__BOT_TOKN`` must not print the token."""
-    errors = exc.errors(include_input=False, include_url=False)  # type: ignore[attr-defined]
-    lines = [f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors]
-    return "invalid settings:\n" + "\n".join(lines)
-
-
-def load_cli_settings(**overrides: Any) -> Any:
-    """``load_settings`` with errors a user can act on (and no secret values in them)."""
-    from pydantic import ValidationError
-
-    from assistant.settings import load_settings
-
-    try:
-        return load_settings(**overrides)
-    except ValidationError as exc:
-        raise _fail(settings_error(exc)) from exc
-    except (FileNotFoundError, ValueError) as exc:
-        raise _fail(str(exc)) from exc
-
-
-def build_assistant(**overrides: Any) -> Assistant:
-    """Settings from env/file, CLI overrides on top, then the Assistant."""
-    from assistant.core import Assistant
-
-    settings = load_cli_settings(**overrides)
-    _require_folder(settings.index_dir, "--index-dir")
-    try:
-        return Assistant(settings)
-    except Exception as exc:  # noqa: BLE001 - show store/model problems plainly
-        from assistant.state import IndexCorruptError
-        from assistant.store import StoreUnavailableError
-
-        if isinstance(exc, StoreUnavailableError | FileNotFoundError | IndexCorruptError):
-            raise _fail(str(exc)) from exc
-        raise
-
-
-def _require_folder(path: Path, option: str) -> None:
-    """A one-line error when ``path`` (or a parent of it) is a file, not a folder
-    (Chroma and SQLite would fail deep inside with a traceback)."""
-    for candidate in (path, *path.parents):
-        if candidate.exists():
-            if not candidate.is_dir():
-                where = "is a file" if candidate == path else f"is under the file {candidate}"
-                raise _fail(f"the index folder {path} {where}; pass {option} a folder path")
-            return
-
-
-def run_sync(assistant: Assistant, quiet: bool = False, take_over: bool = False) -> SyncReport:
-    """Sync with a progress bar on stderr; errors a user can act on become messages."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from assistant.indexer import IndexBusyError, IndexDiskFullError
-    from assistant.state import IndexCorruptError
-
-    console = Console(stderr=True, quiet=quiet)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        tasks: dict[str, Any] = {}
-
-        def on_progress(stage: str, done: int, total: int) -> None:
-            label = {"load": "reading files", "embed": "embedding chunks"}.get(stage, stage)
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(label, total=total)
-            progress.update(tasks[stage], completed=done, total=total)
-
-        try:
-            return assistant.sync(on_progress, take_over=take_over)
-        except (IndexBusyError, IndexCorruptError, IndexDiskFullError, FileNotFoundError) as exc:
-            raise _fail(str(exc)) from exc
-
-
-def print_report(report: SyncReport) -> None:
-    for source, reason in sorted(report.failed.items()):
-        typer.secho(f"failed: {source}: {reason}", fg=typer.colors.RED, err=True)
-    for source, notes in sorted(report.warnings.items()):
-        for note in notes:
-            typer.secho(f"warning: {source}: {note}", fg=typer.colors.YELLOW, err=True)
-    s = report.summary()
-    if report.vectors_reset:
-        typer.echo(
-            "the embedding settings changed (model, backend or dimension): the old vectors "
-            "were dropped and every passage is embedded again"
-        )
-    typer.echo(
-        f"added {s['added']}, updated {s['updated']}, removed {s['removed']}, "
-        f"unchanged {s['unchanged']}, failed {s['failed']} "
-        f"({s['chunks_embedded']} chunks embedded, {s['chunks_total']} in the index)"
-    )
-    repairs = []
-    if report.stale_vectors_removed:
-        repairs.append(f"{report.stale_vectors_removed} stale vectors removed")
-    if report.vectors_restored:
-        repairs.append(f"{report.vectors_restored} missing vectors restored")
-    if report.consistent:
-        typer.echo(
-            "index consistent: the vector store, BM25 and the index state hold the same "
-            f"{s['chunks_total']} chunks" + (f" ({', '.join(repairs)})" if repairs else "")
-        )
-    else:
-        typer.secho(
-            "warning: the index is not consistent after this sync; run `assistant index --rebuild`",
-            fg=typer.colors.YELLOW,
-            err=True,
-        )
 
 
 @app.command()
@@ -166,7 +53,7 @@ def index(
     """Sync the corpus into the index: embed new and changed files, drop deleted ones."""
     if rebuild:
         folder = load_cli_settings(index_dir=index_dir).index_dir
-        _require_folder(folder, "--index-dir")
+        require_folder(folder, "--index-dir")
         _remove_index(folder)
     assistant = build_assistant(corpus_dir=corpus, index_dir=index_dir, chroma_url=chroma_url)
     report = run_sync(assistant, take_over=take_over or rebuild)
@@ -192,12 +79,12 @@ def _load_history(path: Path | None) -> list[dict[str, str]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise _fail(f"--history {path}: cannot read a JSON list of turns ({exc})") from exc
+        raise fail(f"--history {path}: cannot read a JSON list of turns ({exc})") from exc
     if not isinstance(data, list) or not all(
         isinstance(t, dict) and t.get("role") in ("user", "assistant") and "content" in t
         for t in data
     ):
-        raise _fail(
+        raise fail(
             f'--history {path}: expected a JSON list of {{"role": "user"|"assistant", '
             '"content": "..."} objects'
         )
@@ -248,20 +135,6 @@ def render_answer(answer: Answer) -> str:
     return f"{answer.answer}\n\n{render_sources(answer)}".rstrip()
 
 
-def _filters(
-    source: list[str] | None,
-    publisher: list[str] | None,
-    date_from: str | None,
-    date_to: str | None,
-) -> dict[str, Any]:
-    return {
-        "sources": source or [],
-        "publishers": publisher or [],
-        "date_from": date_from,
-        "date_to": date_to,
-    }
-
-
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question to answer.")],
@@ -295,8 +168,10 @@ def ask(
     ] = True,
 ) -> None:
     """Answer one question with cited passages."""
+    from assistant.core import filters_from_options
+
     turns = _load_history(history)
-    filters = _filters(source, publisher, date_from, date_to)
+    filters = filters_from_options(source, publisher, date_from, date_to)
     server_can_answer = all(v is None for v in (k, retrieval, mode, index_dir, corpus, chroma_url))
     if use_server and server_can_answer:
         served = _ask_server(question, turns, filters)
@@ -310,6 +185,8 @@ def ask(
         "retrieval.mode": retrieval,
         "answer.mode": mode,
     }
+    from assistant.errors import AssistantError
+
     assistant = build_assistant(**overrides)
     _require_index(assistant)
     try:
@@ -319,8 +196,8 @@ def ask(
             k=k,
             filters=filters,
         )
-    except (ValueError, RuntimeError) as exc:
-        raise _fail(str(exc)) from exc
+    except (AssistantError, ValueError, RuntimeError) as exc:  # ValueError: Filters, state
+        raise fail(str(exc)) from exc
     answer.metadata["answered_by"] = "in-process"
     _print_answer(answer, as_json)
 
@@ -334,7 +211,7 @@ def _ask_server(question: str, turns: list[dict[str, str]], filters: dict[str, A
     try:
         data = ask_running_server(web, question, turns, filters)
     except ServerAnswerError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if data is None:
         return None
     answer = Answer.model_validate(data)
@@ -368,11 +245,11 @@ def _require_index(assistant: Assistant) -> None:
 
     if not assistant.index.exists():
         where = assistant.settings.chroma_url or assistant.settings.index_dir
-        raise _fail(f"no index in {where}; run `assistant index` first")
+        raise fail(f"no index in {where}; run `assistant index` first")
     try:
         assistant.index.check()
     except (IndexCorruptError, IndexMismatchError) as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
 
 
 @app.command()

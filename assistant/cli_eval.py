@@ -14,19 +14,14 @@ from typing import Annotated, Any
 
 import typer
 
+from assistant.cli_common import fail, load_cli_settings
+
 DEFAULT_QUESTIONS = Path("evals/questions.jsonl")
 DEFAULT_SETS = Path("evals/sets.json")
 DEFAULT_OUT = Path("evals/out")
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
-
-
 def _settings(**overrides: Any) -> Any:
-    from assistant.cli import load_cli_settings
-
     return load_cli_settings(**overrides)  # errors name fields, never secret values
 
 
@@ -95,7 +90,7 @@ def _run_sets(
         entries = [(str(e["name"]), Path(e["questions"]), Path(e["corpus"])) for e in listed]
         limits = [Path(e["thresholds"]) if e.get("thresholds") else None for e in listed]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise _fail(
+        raise fail(
             f'--sets {sets}: expected {{"sets": [{{"name", "questions", "corpus", '
             f'"thresholds"}}, ...]}} ({type(exc).__name__}: {exc})'
         ) from exc
@@ -121,7 +116,7 @@ def _run_set(
     from rich.console import Console
 
     from assistant.evaluation.questions import QuestionSetError, load_questions
-    from assistant.evaluation.report import print_summary, write_reports
+    from assistant.evaluation.report import CHART_NEEDS, print_summary, write_reports
     from assistant.evaluation.runner import EvalModeError, check_thresholds, evaluate
     from assistant.evaluation.runner import compare as run_compare
 
@@ -129,7 +124,7 @@ def _run_set(
     try:
         qset = load_questions(questions)
     except QuestionSetError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     for warning in qset.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     limits = _load_thresholds(thresholds) if thresholds else None
@@ -144,7 +139,7 @@ def _run_set(
     try:
         assistant = _build(settings)
         if assistant.needs_sync():
-            from assistant.cli import print_report, run_sync
+            from assistant.cli_common import print_report, run_sync
 
             print_report(run_sync(assistant))
 
@@ -161,15 +156,17 @@ def _run_set(
             else:
                 runs = [evaluate(assistant, qset.questions, progress=on_progress)]
         except EvalModeError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
         meta = {
             "questions_file": str(questions),
             "corpus": str(settings.corpus_dir),
             "index_dir": "(temporary)" if temp_index else str(settings.index_dir),
-            "settings": settings.model_dump(mode="json", include={"retrieval", "answer"}),
+            "settings": {k: settings.public_dump()[k] for k in ("retrieval", "answer")},
             "skipped": skipped,
         }
         paths = write_reports(runs, out, meta)
+        if "png" not in paths:
+            typer.echo(f"no chart: {CHART_NEEDS}", err=True)
     finally:
         if temp_index is not None:
             shutil.rmtree(temp_index, ignore_errors=True)
@@ -189,16 +186,16 @@ def _build(settings: Any) -> Any:
     try:
         return Assistant(settings)
     except Exception as exc:  # noqa: BLE001 - a backend that can't be built is a user error
-        raise _fail(f"cannot build the assistant ({type(exc).__name__}: {exc})") from exc
+        raise fail(f"cannot build the assistant ({type(exc).__name__}: {exc})") from exc
 
 
 def _load_thresholds(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise _fail(f"--thresholds {path}: cannot read JSON ({exc})") from exc
+        raise fail(f"--thresholds {path}: cannot read JSON ({exc})") from exc
     if not isinstance(data.get("min"), dict) or not isinstance(data.get("max", {}), dict):
-        raise _fail(
+        raise fail(
             f'--thresholds {path}: expected {{"min": {{"metric": value, ...}}, '
             f'"max": {{"metric": value, ...}}}}'
         )
@@ -238,7 +235,7 @@ def eval_retrieval_command(
     folder, temporary = fresh_work_dir(work_dir)
     for mode in modes or []:
         if mode not in ("dense", "bm25", "hybrid"):
-            raise _fail(f"--retrieval {mode!r}: expected dense, bm25 or hybrid")
+            raise fail(f"--retrieval {mode!r}: expected dense, bm25 or hybrid")
     try:
         result = run_benchmark(
             trec,
@@ -248,7 +245,7 @@ def eval_retrieval_command(
             progress=lambda msg: console.print(msg),
         )
     except TrecFormatError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     finally:
         if temporary:
             remove_work_dir(folder)

@@ -9,13 +9,6 @@ import typer
 
 from assistant.cli_options import CorpusDir, IndexDir
 
-# Names Slack's own tools use; read when the ASSISTANT_SLACK__* variables are unset.
-_SLACK_ENV = {
-    "bot_token": "SLACK_BOT_TOKEN",
-    "app_token": "SLACK_APP_TOKEN",
-    "signing_secret": "SLACK_SIGNING_SECRET",
-}
-
 
 class RedactSecrets(logging.Filter):
     """Replaces any of the given secret strings in a log record's message."""
@@ -45,12 +38,10 @@ def slack(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
 ) -> None:
     """Run the Slack bot (answers mentions, DMs and /ask in threads, with cited sources)."""
-    import os
-
-    from assistant.cli import _fail, build_assistant, print_report, run_sync
+    from assistant.cli_common import build_assistant, fail, print_report, run_sync
 
     if mode not in (None, "socket", "http"):
-        raise _fail(f"--mode must be socket or http, not {mode!r}")
+        raise fail(f"--mode must be socket or http, not {mode!r}")
     overrides: dict[str, object] = {
         "index_dir": index_dir,
         "corpus_dir": corpus,
@@ -58,9 +49,7 @@ def slack(
         "slack.host": host,
         "slack.port": port,
     }
-    for field, env in _SLACK_ENV.items():
-        if os.environ.get(env) and not os.environ.get(f"ASSISTANT_SLACK__{field.upper()}"):
-            overrides[f"slack.{field}"] = os.environ[env]
+    # SLACK_BOT_TOKEN etc. are read by the settings themselves (SlackSettings).
     assistant = build_assistant(**overrides)
     settings = assistant.settings
     from assistant.slack import SlackConfigError, require_credentials
@@ -68,14 +57,10 @@ def slack(
     try:  # before indexing, which can take a while
         require_credentials(settings.slack)
     except SlackConfigError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(
-        RedactSecrets(
-            [settings.slack.bot_token, settings.slack.app_token, settings.slack.signing_secret]
-        )
-    )
+    handler.addFilter(RedactSecrets(settings.secret_values()))
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
     if assistant.needs_sync():
         print_report(run_sync(assistant))
@@ -83,7 +68,7 @@ def slack(
 
 
 def run(assistant: object, mode: Literal["socket", "http"]) -> None:
-    from assistant.cli import _fail
+    from assistant.cli_common import fail
     from assistant.slack import SlackConfigError, build_slack_app
     from assistant.slack_server import SlackHTTPServer, socket_mode_handler
 
@@ -99,7 +84,7 @@ def run(assistant: object, mode: Literal["socket", "http"]) -> None:
             typer.echo(f"Slack bot listening on {server.url} (Ctrl-C stops it).")
             server.serve_forever()
     except SlackConfigError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     except KeyboardInterrupt:
         typer.echo("stopped")
 

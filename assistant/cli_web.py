@@ -35,7 +35,8 @@ def serve(
     question does not wait for it; questions asked while the corpus is being indexed are
     answered from the last complete index (the page says indexing is in progress).
     """
-    from assistant.cli import _fail, build_assistant
+    from assistant.cli_common import build_assistant, fail
+    from assistant.errors import AssistantError
     from assistant.state import IndexCorruptError
 
     started = time.perf_counter()
@@ -49,12 +50,12 @@ def serve(
         assistant.settings.web.login()
         _check_port(assistant.settings.web.host, assistant.settings.web.port)
     except ValueError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     try:
         stale = assistant.needs_sync()
         assistant.warm_up()
-    except (IndexCorruptError, FileNotFoundError) as exc:
-        raise _fail(str(exc)) from exc
+    except (AssistantError, IndexCorruptError, FileNotFoundError) as exc:
+        raise fail(str(exc)) from exc
     from assistant.web import launch
 
     web = assistant.settings.web
@@ -62,7 +63,7 @@ def serve(
     try:
         demo, url = launch(assistant, prevent_thread_lock=True, quiet=True)
     except OSError as exc:  # the port was taken meanwhile
-        raise _fail(f"cannot serve on {web.host}:{web.port}: {exc}") from exc
+        raise fail(f"cannot serve on {web.host}:{web.port}: {exc}") from exc
     typer.echo(
         f"Serving the assistant on {url} ({login}; ready in "
         f"{time.perf_counter() - started:.1f} s). Press Ctrl-C to stop."
@@ -82,7 +83,7 @@ def serve(
 
 
 def _report_background_sync(job) -> None:  # noqa: ANN001 - assistant.background.BackgroundSync
-    from assistant.cli import print_report
+    from assistant.cli_common import print_report
 
     if job.error:
         typer.secho(f"error: indexing failed: {job.error}", fg=typer.colors.RED, err=True)
@@ -123,12 +124,12 @@ def export(
     """Print every feedback row (question, answer, citations, settings, rating, comment)."""
     import io
 
-    from assistant.cli import _fail, load_cli_settings
+    from assistant.cli_common import fail, load_cli_settings
     from assistant.feedback import FeedbackStore, FeedbackStoreError
 
     fmt = fmt.lower()
     if fmt not in ("csv", "jsonl"):
-        raise _fail(f"--format must be csv or jsonl, not {fmt!r}")
+        raise fail(f"--format must be csv or jsonl, not {fmt!r}")
     path = feedback_path or load_cli_settings().feedback_path
     store = FeedbackStore(path)
     kind: Literal["csv", "jsonl"] = "csv" if fmt == "csv" else "jsonl"
@@ -136,7 +137,7 @@ def export(
     try:
         count = store.export(kind, buffer)
     except FeedbackStoreError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if out is None:
         sys.stdout.write(buffer.getvalue())
     else:
@@ -147,7 +148,7 @@ def export(
         except OSError as exc:
             blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
             reason = f"{blocker} is a file, not a folder" if blocker else exc.strerror or exc
-            raise _fail(f"--out {out}: cannot write there ({reason})") from exc
+            raise fail(f"--out {out}: cannot write there ({reason})") from exc
     typer.secho(f"{count} feedback rows from {path}", err=True)
 
 

@@ -9,7 +9,8 @@ only when
   and five subsidiaries do not; a count of days and a count of employees are not
   comparable),
 - they describe the same claim: the words around each value, with the value masked,
-  say nearly the same thing (a founding year and an order year do not), and
+  say nearly the same thing (a founding year and an order year do not), or, when both
+  sentences answer the same question on their own, say much the same thing, and
 - neither side reports a change over time ("reduced its claim to ..."), which makes
   two values true at different times rather than a disagreement.
 
@@ -30,6 +31,9 @@ from assistant.text import normalize, stopwords, terms, words
 
 # Masked contexts of two values at least this similar describe the same claim.
 SAME_CLAIM_SIMILARITY = 0.72
+# ... or this similar, when both sentences answer the same question part on their own:
+# answering the same question is itself evidence that they report the same thing.
+SAME_QUESTION_SIMILARITY = 0.5
 CONTEXT_WORDS = 7  # words kept on each side of a value for its masked context
 
 _MONTH_NAMES = list(MONTHS)
@@ -87,6 +91,33 @@ class Value:
 class FoundConflict:
     topic: str
     sides: list[tuple[str, Candidate]]  # (value as written, sentence stating it)
+    kind: str = ""  # date, money, count or title
+
+
+# The kinds of disagreement that matter to a question asking for each kind of answer
+# ("when" is not answered differently by two counts of days); other questions: any kind.
+# A law, a place, an outcome or a reason is not a value of any of these kinds.
+KINDS_ASKED: dict[str, set[str]] = {
+    "date": {"date"},
+    "time": set(),
+    "number": {"count"},
+    "money": {"money"},
+    "name": {"title"},
+    "law": set(),
+    "place": set(),
+    "outcome": set(),
+    "reason": set(),
+}
+
+
+def kinds_asked(answer_types: list[str | None]) -> set[str] | None:
+    """Kinds of disagreement worth reporting for these question parts (None: any)."""
+    kinds: set[str] = set()
+    for kind in answer_types:
+        if kind not in KINDS_ASKED:
+            return None
+        kinds |= KINDS_ASKED[kind]
+    return kinds
 
 
 def _number(text: str) -> float | None:
@@ -213,10 +244,17 @@ def _topic(value: Value) -> str:
 
 
 def find_conflicts(
-    answer: list[Candidate], others: list[Candidate], embeddings: Embeddings
+    answer: list[Candidate],
+    others: list[Candidate],
+    embeddings: Embeddings,
+    answering: list[list[Candidate]] | None = None,
 ) -> list[FoundConflict]:
     """Disagreements between a sentence of the ``answer`` and a sentence of ``others`` (or
-    another answer sentence) from a different source; see the module docstring."""
+    another answer sentence) from a different source; see the module docstring.
+
+    ``answering`` lists, per question part, the sentences that each answer that part.
+    """
+    groups = [{id(c) for c in group} for group in answering or []]
     pool = list(dict.fromkeys([*answer, *others]))
     values = {id(c): extract_values(c.text) for c in pool}
     pairs: list[tuple[Candidate, Value, Candidate, Value]] = []
@@ -243,7 +281,9 @@ def find_conflicts(
     seen: set[tuple[str, frozenset]] = set()
     for i, (a, va, b, vb) in enumerate(pairs):
         ctx_a, ctx_b = contexts[i], contexts[half + i]
-        if float(vecs[i] @ vecs[half + i]) < SAME_CLAIM_SIMILARITY:
+        same_question = any(id(a) in g and id(b) in g for g in groups)
+        needed = SAME_QUESTION_SIMILARITY if same_question else SAME_CLAIM_SIMILARITY
+        if float(vecs[i] @ vecs[half + i]) < needed:
             continue  # different claims that merely share a subject
         if _reports_change(ctx_a) or _reports_change(ctx_b):
             continue
@@ -257,5 +297,5 @@ def find_conflicts(
         if key in seen:
             continue
         seen.add(key)
-        found.append(FoundConflict(_topic(va), [(va.shown, a), (vb.shown, b)]))
+        found.append(FoundConflict(_topic(va), [(va.shown, a), (vb.shown, b)], va.kind))
     return found[:3]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -15,6 +16,7 @@ from assistant.background import BackgroundSync
 from assistant.citations import Answer, HistoryTurn
 from assistant.corpus_index import CorpusIndex
 from assistant.embeddings import load_embeddings
+from assistant.errors import InputError
 from assistant.indexer import (
     ProgressCallback,
     SyncReport,
@@ -24,6 +26,9 @@ from assistant.indexer import (
 )
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import AnswerMode, RetrievalMode, Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 
 @dataclass(frozen=True)
@@ -40,21 +45,44 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def check_question_text(question: str) -> None:
-    """``ValueError`` naming the question when it is not text: control characters or
-    undecodable bytes (a binary file pasted or piped in as a question)."""
+    """``InputError`` (a ``ValueError``) naming the question when it is not text: control
+    characters or undecodable bytes (a binary file pasted or piped in as a question)."""
     bad = _CONTROL.search(question)
     if bad:
         shown = question if len(question) <= 60 else question[:60] + "..."
-        raise ValueError(
+        raise InputError(
             f"the question {shown!r} is not text (character {bad.group()!r} at position "
             f"{bad.start()}): ask in words"
         )
 
 
+def filters_from_options(
+    sources: list[str] | None,
+    publishers: list[str] | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> dict[str, Any]:
+    """The filter dict of the front ends' four filter inputs (CLI flags, web controls);
+    blank dates mean no limit. ``Filters.coerce`` checks it when the question is asked."""
+    return {
+        "sources": list(sources or []),
+        "publishers": list(publishers or []),
+        "date_from": (date_from or "").strip() or None,
+        "date_to": (date_to or "").strip() or None,
+    }
+
+
 class Assistant:
     """Index a corpus and answer questions about it with cited passages."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embeddings: Embeddings | None = None,
+        chat_model: BaseChatModel | None = None,
+    ) -> None:
+        """``embeddings`` and ``chat_model`` replace the ones the settings would build (tests
+        pass ``assistant.testing`` fakes); ``chat_model`` answers every generative mode."""
         self.settings = settings
         self.embeddings = embeddings or load_embeddings(settings.embedding)
         self.index = CorpusIndex(
@@ -65,14 +93,15 @@ class Assistant:
             vectors_signature=vectors_signature(settings, self.embeddings),
         )
         self.retriever = HybridRetriever(index=self.index, settings=settings.retrieval)
-        self.pipeline = AnswerPipeline(self.index, self.retriever, settings)
+        self.pipeline = AnswerPipeline(self.index, self.retriever, settings, chat_model)
         self.background: BackgroundSync | None = None
 
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None, **kwargs: Any) -> Assistant:
-        from assistant.settings import load_settings
-
-        return cls(settings or load_settings(), **kwargs)
+    def with_chat_model(self, chat_model: BaseChatModel) -> Assistant:
+        """This assistant (same index, settings and embeddings) answering generative modes
+        with ``chat_model``; ``self`` is left as it was."""
+        other = copy.copy(self)
+        other.pipeline = AnswerPipeline(self.index, self.retriever, self.settings, chat_model)
+        return other
 
     def sync(self, progress: ProgressCallback | None = None, take_over: bool = False) -> SyncReport:
         """Incrementally index ``settings.corpus_dir``. A background sync of this process
@@ -155,7 +184,7 @@ class Assistant:
         filters: Filters | dict[str, Any] | None,
     ) -> tuple[str, list[HistoryTurn], Filters | None]:
         if not question or not question.strip():
-            raise ValueError("the question is empty; type a question about the indexed documents")
+            raise InputError("the question is empty; type a question about the indexed documents")
         check_question_text(question)
         turns = [t if isinstance(t, HistoryTurn) else HistoryTurn(**t) for t in history or []]
         if filters is not None:

@@ -16,11 +16,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import EnvironmentProblemError
+
 RESERVE_BYTES = 4 * 1024 * 1024  # left free for SQLite journals and Chroma's bookkeeping
 _DISK_FULL_MESSAGES = ("no space left on device", "database or disk is full", "os error 28")
 
 
-class IndexDiskFullError(RuntimeError):
+class IndexDiskFullError(EnvironmentProblemError):
     """The disk holding the index is (or would become) full; nothing was committed."""
 
 

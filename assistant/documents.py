@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import AssistantError
 from assistant.settings import DocumentSettings
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
@@ -25,7 +26,7 @@ _DATE = re.compile(r"\b(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?\b")
 _HEADER_KEYS = {"source url": "url", "url": "url", "source": "url", "published": "date"}
 
 
-class DocumentError(Exception):
+class DocumentError(AssistantError):
     """A file that cannot be indexed; the message names the file and what to do."""
 
     def __init__(self, source: str, reason: str) -> None:

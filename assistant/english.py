@@ -23,6 +23,9 @@ PREPOSITIONS = _words(
     "under in on at for by from to with within against about after before during since "
     "into behind of over between among across through toward towards like per"
 )
+# Adverb particles that make a verb idiomatic ("carried out", "set up", "signed off"): the
+# verb alone then says little about the meaning, which sources phrase in other words.
+PARTICLES = _words("away back down off out up")
 # Nouns for people, roles and organisations: a question about one wants a name.
 NAME_NOUNS = _words(
     "agencies agency analyst analysts army association auditor auditors authorities "
@@ -78,7 +81,12 @@ ROLE_NOUNS = _words("capacity job office position post rank role title")
 # Words of a question that only frame what is asked.
 FRAME_WORDS = _words(
     "according actually also called exactly happen happened kind mean meant name named "
-    "precisely really sort specifically still type"
+    "precisely really sort specifically still type "
+    # verbs of opinion frame what someone holds to be so ("how much did X reckon ...")
+    "believe believed believes guess guessed reckon reckoned reckons suppose supposed "
+    "think thinks thought "
+    # placeholder nouns stand for something named elsewhere ("take the matter to court")
+    "matter matters situation stuff thing things"
 )
 # Type nouns too general to be focus words ("which company", "what date").
 GENERIC_TYPE_NOUNS = _words(

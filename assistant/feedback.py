@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from assistant.errors import InputError
+
 Rating = Literal["up", "down"]
 
 _SCHEMA = """
@@ -52,7 +54,7 @@ COLUMNS = (
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-class FeedbackStoreError(ValueError):
+class FeedbackStoreError(InputError):
     """The feedback store's path is not a readable SQLite feedback file."""
 
 

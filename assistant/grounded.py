@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.citations import MARKER
 from assistant.extractive import Candidate
+from assistant.settings import TUNING
 from assistant.text import key_tokens, normalize, split_sentences, stopwords, terms, words
 
 if TYPE_CHECKING:
@@ -44,7 +46,7 @@ _CHAT_TOKEN = re.compile(r"<\|[^|<>]{0,40}\|>")
 
 def neutralize_markers(text: str) -> str:
     """Bracketed numbers inside document text become ``(n)`` so they can't pose as citations."""
-    return re.sub(r"\[(\d+)\]", r"(\1)", text)
+    return MARKER.sub(r"(\1)", text)
 
 
 def prompt_safe(text: str) -> str:
@@ -59,7 +61,7 @@ def build_prompt(question: str, context: str, passages: list[Candidate]) -> str:
 
 
 TOKEN_LIMIT = "the model stopped at its token limit (llm.max_tokens)"
-MAX_SENTENCE_WORDS = 60  # the prompt asks for short sentences; longer is a run-on copy
+MAX_SENTENCE_WORDS = TUNING.max_sentence_words
 
 
 @dataclass
@@ -132,14 +134,13 @@ _NEGATION = re.compile(
     r"\b(not|no|never|none|nor|neither|without|lacks?|lacking|cannot|refused|denied)\b|n't\b",
     re.IGNORECASE,
 )
-MIN_TERM_COVERAGE = 0.6
+MIN_TERM_COVERAGE = TUNING.min_term_coverage
 
 
 _PROPER_NAME = re.compile(
     r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+(?:\s+(?:of|the|and|for)?\s*[A-Z][\w'’-]+)+"
 )
-# Claim words this common in English need no support of their own ("made", "also").
-COMMON_WORD_RARITY = 0.3
+COMMON_WORD_RARITY = TUNING.common_word_rarity
 
 
 def supports(
@@ -225,7 +226,7 @@ def verify(
         if not valid:
             # An uncited sentence may keep the single passage that clearly supports it.
             best = int(np.argmax(row))
-            valid = [best] if row[best] >= threshold + 0.1 else []
+            valid = [best] if row[best] >= threshold + TUNING.uncited_margin else []
         reasons = {
             i: supports(claim, passages[i].text, float(row[i]), threshold, words_match)
             for i in valid

@@ -23,6 +23,7 @@ from assistant.english import (
     OUTCOME_NOUNS,
     OUTCOME_REPORTS,
     OUTCOME_VERBS,
+    PARTICLES,
     PREPOSITIONS,
     QUANTITY_NOUNS,
     REASON_MARKERS,
@@ -35,7 +36,7 @@ from assistant.english import (
 from assistant.text import normalize, stopwords, terms, words
 
 AnswerType = Literal[
-    "name", "date", "number", "money", "law", "outcome", "reason", "place", "polar"
+    "name", "date", "time", "number", "money", "law", "outcome", "reason", "place", "polar"
 ]
 
 
@@ -51,6 +52,8 @@ class QuestionPart:
     context: tuple[str, ...] = ()  # focus terms of the earlier question (for a follow-up)
     context_words: tuple[str, ...] = ()
     ranking_text: str = ""  # what the part's evidence is ranked by (with an elided subject)
+    counted: str | None = None  # what "how many" counts ("employees"), unless generic
+    role: str | None = None  # the role a "who is the chief executive" part asks to fill
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,8 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
         return "reason", frozenset({"reason"} & set(toks))
     if first in ("who", "whom", "whose"):
         return "name", frozenset({head} if head else set())
+    if first in ("what", "which") and head == "time" and nxt == "time":
+        return "time", frozenset({"time"})  # "what time": a clock time, not a day
     if first == "when" or (first in ("what", "which") and head in DATE_NOUNS):
         return "date", frozenset({head} if head else set())
     if first == "how" and nxt in ("many", "much", "long", "far", "big", "large", "old"):
@@ -131,6 +136,56 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
     return None, frozenset()
 
 
+def counted_noun(part: str) -> str | None:
+    """The thing "how many" counts: the last word of the noun phrase after "many" ("how many
+    Suez Canal Authority employees took part" -> employees); None for a generic one
+    ("people") or when the part does not ask "how many"."""
+    toks = words(part)
+    if "many" not in toks:
+        return None
+    return _phrase_head(toks[toks.index("many") + 1 :])
+
+
+def role_noun(part: str) -> str | None:
+    """The role a "who" part asks to fill: "who is the chief executive of X" -> executive,
+    "who was the judge" -> judge; None for "who runs X" or "who was in charge"."""
+    toks = words(part)
+    if not toks or toks[0] not in ("who", "whom"):
+        return None
+    rest = toks[1:]
+    if rest and rest[0] in ("is", "was", "are", "were"):
+        rest = rest[1:]
+    if not rest or rest[0] not in ("the", "a", "an"):
+        return None  # "who was driving", "who runs": a verb, not a role
+    return _phrase_head(rest[1:])
+
+
+def _is_verb(word: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    return "VERB" in getAllLemmas(word)
+
+
+def _phrase_head(toks: list[str]) -> str | None:
+    """Last word of the noun phrase that opens ``toks`` (None if none, or generic)."""
+    from lemminflect import getAllLemmas
+
+    phrase: list[str] = []
+    for tok in toks:
+        readings = set(getAllLemmas(tok))
+        is_verb_only = bool(readings) and readings <= {"VERB", "AUX", "ADV"}
+        if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords() or is_verb_only:
+            break
+        phrase.append(tok)
+    if (
+        not phrase
+        or phrase[-1] in GENERIC_TYPE_NOUNS
+        or _singular(phrase[-1]) in GENERIC_TYPE_NOUNS
+    ):
+        return None
+    return phrase[-1]
+
+
 def _lead_words(toks: list[str]) -> list[str]:
     """The words from the first question word on (skipping a leading preposition)."""
     for i, tok in enumerate(toks[:6]):
@@ -141,7 +196,7 @@ def _lead_words(toks: list[str]) -> list[str]:
 
 def _head_noun(after_wh: list[str]) -> str | None:
     """The noun a "which"/"what" asks about ("which federal statute" -> statute, "what is
-    the full name of" -> name): the first word naming a kind of answer, else the first word."""
+    the full name of" -> name): the last word naming a kind of answer, else the first word."""
     if after_wh and after_wh[0] in ("is", "was", "are", "were"):
         after_wh = after_wh[1:]
     while after_wh and after_wh[0] in ("the", "a", "an"):
@@ -151,7 +206,7 @@ def _head_noun(after_wh: list[str]) -> str | None:
         if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords():
             break
         phrase.append(tok)
-    for tok in phrase:
+    for tok in reversed(phrase):  # English noun phrases end in their head: "cabinet post"
         if _singular(tok) in TYPE_NOUNS or tok in TYPE_NOUNS:
             return tok if tok in TYPE_NOUNS else _singular(tok)
     return phrase[0] if phrase else None
@@ -193,18 +248,28 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
                 context=tuple(extra),
                 context_words=tuple(extra.values()),
                 ranking_text=text_for_ranking,
+                counted=counted_noun(text) if kind == "number" else None,
+                role=role_noun(text) if kind == "name" else None,
             )
         )
     return QuestionAnalysis(question, tuple(parts))
+
+
+_ATTRIBUTION = re.compile(r"\baccording to\b[^,;?]*", re.IGNORECASE)
 
 
 def _focus_words(text: str, skip: set[str]) -> dict[str, str]:
     """Stemmed content term -> the word as written, without question and frame words."""
     skip = skip | set(WH_WORDS) | FRAME_WORDS
     shown: dict[str, str] = {}
-    for word in words(text):
+    # "..., according to the port authority": who reports it, not what is asked; a source
+    # need not repeat its own name in the sentence that answers.
+    toks = words(_ATTRIBUTION.sub(" ", text))
+    for i, word in enumerate(toks):
         if word in skip or word in stopwords() or (len(word) < 2 and not word.isdigit()):
             continue
+        if i + 1 < len(toks) and toks[i + 1] in PARTICLES and _is_verb(word):
+            continue  # "carried out", "set up": the phrase, not the verb, has the meaning
         for term in terms(word):
             shown.setdefault(term, word)
     return shown
@@ -217,6 +282,11 @@ _WEEKDAYS = "|".join(WEEKDAYS)
 _DATE = re.compile(
     rf"\b(?:(?:{_WEEKDAYS})\b|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})"
     rf"(?:\s+\d{{4}})?|(?:{_MONTHS})\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|(?:1[5-9]|20)\d{{2}})\b",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(
+    r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b"
+    r"|\b(?:1[0-2]|0?[1-9])\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:noon|midnight)\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -254,6 +324,21 @@ def date_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _DATE.finditer(text)]
 
 
+def count_answer_values(text: str, kind: AnswerType | None) -> int:
+    """How many answers of ``kind`` the text gives (dates and numbers are counted; a
+    sentence is taken to give one name, law, outcome or reason)."""
+    dates = date_spans(text)
+    if kind == "date":
+        return len(dates)
+    if kind == "time":
+        return len(_CLOCK.findall(text))
+    if kind in ("number", "money"):
+        return sum(
+            1 for m in _NUMBER.finditer(text) if not any(s <= m.start() < e for s, e in dates)
+        )
+    return 1
+
+
 def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]) -> bool:
     """Whether ``text`` holds an answer of ``kind`` that the question does not already say."""
     if kind is None or kind == "polar":
@@ -262,6 +347,8 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
         return any(
             normalize(m.group(0)) not in " ".join(question_words) for m in _DATE.finditer(text)
         )
+    if kind == "time":
+        return bool(_CLOCK.search(text))
     if kind == "money":
         return bool(_MONEY.search(text))
     if kind == "number":
@@ -290,6 +377,13 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
                 return True  # "in Lisbon", "at the Great Bitter Lake"
     if kind == "name" and any(w in NAME_NOUNS and w not in question_words for w in words(text)):
         return True  # "the regional water board", "the government"
+    return bool(answer_names(text, question_words))
+
+
+def answer_names(text: str, question_words: set[str]) -> list[tuple[int, int]]:
+    """Spans of the names in ``text`` (two or more capitalized words, or an acronym) that
+    the question does not contain; a lone capitalized word is too often a sentence opener."""
+    spans = []
     for m in _NAME.finditer(text):
         name = m.group(0)
         capitals = [w for w in name.split() if w[:1].isupper() and w.lower() not in stopwords()]
@@ -297,5 +391,5 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
             continue
         name_words = set(words(name)) - stopwords()
         if name_words and not name_words <= question_words:
-            return True
-    return False
+            spans.append(m.span())
+    return spans

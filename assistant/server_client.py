@@ -14,13 +14,14 @@ from typing import Any
 
 import httpx
 
+from assistant.errors import EnvironmentProblemError
 from assistant.settings import WebSettings
 
 CONNECT_TIMEOUT_S = 0.3
 ANSWER_TIMEOUT_S = 300.0
 
 
-class ServerAnswerError(RuntimeError):
+class ServerAnswerError(EnvironmentProblemError):
     """The server was reached but could not answer (it said why)."""
 
 
@@ -53,9 +54,8 @@ def ask_running_server(
     try:
         with httpx.Client(base_url=base, timeout=timeout, trust_env=False) as client:
             if web.username and web.password:
-                login = client.post(
-                    "/login", data={"username": web.username, "password": web.password}
-                )
+                password = web.password.get_secret_value()
+                login = client.post("/login", data={"username": web.username, "password": password})
                 if login.status_code != 200:
                     raise ServerAnswerError(
                         f"the server at {base} rejected the login in web.username/web.password"

@@ -3,6 +3,10 @@
 Values come, in rising priority, from field defaults, an optional TOML settings
 file, environment variables prefixed ``ASSISTANT_`` (nested fields use ``__``:
 ``ASSISTANT_RETRIEVAL__K=8``) and finally explicit overrides such as CLI flags.
+
+Secrets (API key, web password, Slack tokens) are ``SecretStr``: ``repr``, ``str``
+and ``Settings.public_dump()`` show ``**********``; code that needs the value calls
+``.get_secret_value()`` at the one place it hands it to a library.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic_core import to_jsonable_python
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -97,10 +102,6 @@ class RetrievalSettings(_Section):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant (fusion=rrf).")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
-    reranker_path: Path | None = Field(
-        None,
-        description="Optional local cross-encoder model folder used to rerank fused results.",
-    )
 
 
 class AnswerSettings(_Section):
@@ -123,6 +124,52 @@ class AnswerSettings(_Section):
     )
 
 
+class AnswerTuning(BaseModel):
+    """Measured constants of the answer step, in one place (not user settings).
+
+    Each was set against the evaluation sets (``assistant eval``, evals/RESULTS.md);
+    changing one changes the evaluation figures, so change it only with a new run.
+    The sentence-scoring blends of ``assistant/extractive.py`` (0.65/0.35 semantic vs
+    lexical, the 0.06 answer-type bonus, the 0.7/0.85 runner-up cut-offs) still live
+    there as named constants and bare numbers.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    max_sentence_words: int = Field(
+        60,
+        description="A generated sentence longer than this is a run-on copy of the passages "
+        "(the prompt asks for short sentences): generation stops and the sentence is dropped.",
+    )
+    min_term_coverage: float = Field(
+        0.6,
+        description="Least share of a generated sentence's content terms its cited passage must "
+        "hold for the sentence to be kept (next to answer.support_threshold, the embedding "
+        "similarity).",
+    )
+    common_word_rarity: float = Field(
+        0.3,
+        description="Claim words more common in English than this (wordfreq rarity) need no "
+        "support of their own ('made', 'also').",
+    )
+    uncited_margin: float = Field(
+        0.1,
+        description="An uncited generated sentence keeps the single passage it matches best "
+        "only when that similarity clears answer.support_threshold by this margin.",
+    )
+    conflict_candidates: int = Field(
+        20, description="Best evidence sentences searched for disagreements with the answer."
+    )
+    conflict_min_score: float = Field(
+        0.6,
+        description="Evidence searched for disagreements scores at least this share of the "
+        "best evidence score (bounds the work; the masked-context test decides).",
+    )
+
+
+TUNING = AnswerTuning()
+
+
 class LLMSettings(_Section):
     """Model backends for generative answers (answer.mode other than extractive)."""
 
@@ -134,7 +181,9 @@ class LLMSettings(_Section):
     base_url: str | None = Field(
         None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."
     )
-    api_key: str = Field("not-needed", description="API key for the openai backend.", repr=False)
+    api_key: SecretStr = Field(
+        SecretStr("not-needed"), description="API key for the openai backend."
+    )
     model: str = Field("local-model", description="Model name sent to openai/ollama backends.")
     ollama_url: str = Field("http://127.0.0.1:11434", description="Ollama endpoint.")
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
@@ -152,7 +201,7 @@ class WebSettings(_Section):
     host: str = Field("127.0.0.1", description="Interface the web page listens on.")
     port: int = Field(7860, ge=0, le=65535, description="Port of the web page (0: any free).")
     username: str | None = Field(None, description="Login name; set with password to require it.")
-    password: str | None = Field(None, description="Login password.", repr=False)
+    password: SecretStr | None = Field(None, description="Login password.")
     max_upload_mb: float = Field(20.0, gt=0, description="Largest accepted upload, in MB.")
     login_max_failures: int = Field(
         5, ge=1, description="Failed logins from one client address before it is locked out."
@@ -180,7 +229,7 @@ class WebSettings(_Section):
         elif not self.username:
             missing, given = "ASSISTANT_WEB__USERNAME", "ASSISTANT_WEB__PASSWORD"
         else:
-            return (self.username, self.password)
+            return (self.username, self.password.get_secret_value())
         raise ValueError(
             f"the web login needs both a username and a password: {given} is set but "
             f"{missing} is not; set {missing} too, or unset {given} to serve without a login"
@@ -193,9 +242,21 @@ class SlackSettings(_Section):
     mode: Literal["socket", "http"] = Field(
         "http", description="socket: Socket Mode (app token); http: Events API (signing secret)."
     )
-    bot_token: str | None = Field(None, description="xoxb-... bot token.", repr=False)
-    app_token: str | None = Field(None, description="xapp-... token for Socket Mode.", repr=False)
-    signing_secret: str | None = Field(None, description="Signing secret.", repr=False)
+    bot_token: SecretStr | None = Field(
+        None,
+        description="xoxb-... bot token (or SLACK_BOT_TOKEN).",
+        validation_alias=AliasChoices("bot_token", "SLACK_BOT_TOKEN"),
+    )
+    app_token: SecretStr | None = Field(
+        None,
+        description="xapp-... token for Socket Mode (or SLACK_APP_TOKEN).",
+        validation_alias=AliasChoices("app_token", "SLACK_APP_TOKEN"),
+    )
+    signing_secret: SecretStr | None = Field(
+        None,
+        description="Signing secret (or SLACK_SIGNING_SECRET).",
+        validation_alias=AliasChoices("signing_secret", "SLACK_SIGNING_SECRET"),
+    )
     host: str = Field("127.0.0.1", description="HTTP mode: interface to listen on.")
     port: int = Field(3000, ge=0, le=65535, description="HTTP mode: port to listen on.")
     api_base_url: str | None = Field(
@@ -228,6 +289,23 @@ class SlackSettings(_Section):
         description="Seconds between edits of the working message while an answer streams "
         "(0: post only the final answer).",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _slack_env_names(cls, data: Any) -> Any:
+        """Read Slack's own variable names (``SLACK_BOT_TOKEN``, ...) for a credential no
+        other source set, so every front end (CLI or ``build_slack_app``) honours them."""
+        if not isinstance(data, dict):
+            return data
+        for name, field in cls.model_fields.items():
+            choices = getattr(field.validation_alias, "choices", [])
+            env_names = [c for c in choices if isinstance(c, str) and c.startswith("SLACK_")]
+            if not env_names or any(c in data for c in choices):
+                continue
+            value = os.environ.get(env_names[0])
+            if value:
+                data = {**data, name: value}
+        return data
 
 
 class Settings(BaseSettings):
@@ -263,6 +341,15 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
 
+    def public_dump(self) -> dict[str, Any]:
+        """The settings as JSON-ready data with every secret shown as ``**********`` (set)
+        or ``None`` (unset): what front ends display and store next to feedback."""
+        return _public(self)
+
+    def secret_values(self) -> list[str]:
+        """The secret values that are set (for log redaction)."""
+        return _secrets(self)
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -283,6 +370,34 @@ class Settings(BaseSettings):
                 )
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
+
+
+def _is_secret(annotation: Any) -> bool:
+    return annotation is SecretStr or SecretStr in getattr(annotation, "__args__", ())
+
+
+def _public(model: BaseModel) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if _is_secret(field.annotation):
+            out[name] = "**********" if value else None
+        elif isinstance(value, BaseModel):
+            out[name] = _public(value)
+        else:
+            out[name] = to_jsonable_python(value)
+    return out
+
+
+def _secrets(model: BaseModel) -> list[str]:
+    found: list[str] = []
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if _is_secret(field.annotation) and value:
+            found.append(value.get_secret_value() if isinstance(value, SecretStr) else str(value))
+        elif isinstance(value, BaseModel):
+            found.extend(_secrets(value))
+    return found
 
 
 def load_settings(**overrides: Any) -> Settings:

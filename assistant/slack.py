@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from assistant.citations import Answer
+from assistant.errors import InputError
 from assistant.feedback import FeedbackStore
 from assistant.settings import Settings, SlackRefusalPolicy, SlackSettings
 from assistant.slack_blocks import (
@@ -62,7 +63,7 @@ WORKING_REACTION = "hourglass_flowing_sand"
 _HUMAN_SUBTYPES = {None, "file_share", "thread_broadcast"}
 
 
-class SlackConfigError(ValueError):
+class SlackConfigError(InputError):
     """A setting the chosen transport needs is missing."""
 
 
@@ -368,8 +369,7 @@ class SlackBot:
             answer=known["answer"],
             citations=known["citations"],
             settings={
-                "retrieval": self.settings.retrieval.model_dump(mode="json"),
-                "answer": self.settings.answer.model_dump(mode="json"),
+                **_sections(self.settings.public_dump(), "retrieval", "answer"),
                 "slack_channel": known.get("slack_channel") or channel,
                 "message_ts": message.get("ts"),
             },
@@ -414,6 +414,10 @@ def _ts_float(ts: str) -> float:
         return 0.0
 
 
+def _sections(dump: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {name: dump[name] for name in names}
+
+
 def require_credentials(slack: SlackSettings, socket_app_token: bool = True) -> None:
     """Raise ``SlackConfigError`` naming the variable when the transport lacks a credential."""
     if not slack.bot_token:
@@ -440,14 +444,15 @@ def build_slack_app(
     settings = settings or assistant.settings
     slack = settings.slack
     require_credentials(slack, socket_app_token=False)
-    signing_secret = slack.signing_secret
+    signing_secret = slack.signing_secret.get_secret_value() if slack.signing_secret else None
+    bot_token = slack.bot_token.get_secret_value() if slack.bot_token else None
     if client is None:
-        kwargs: dict[str, Any] = {"token": slack.bot_token}
+        kwargs: dict[str, Any] = {"token": bot_token}
         if slack.api_base_url:
             kwargs["base_url"] = slack.api_base_url.rstrip("/") + "/"
         client = WebClient(**kwargs)
     elif not client.token:
-        client.token = slack.bot_token
+        client.token = bot_token
     bot = SlackBot(assistant, settings)
     app = App(
         client=client,  # carries the bot token

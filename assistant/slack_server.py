@@ -166,4 +166,5 @@ def socket_mode_handler(app: App, settings: SlackSettings):  # noqa: ANN201
     require_credentials(settings.model_copy(update={"mode": "socket"}))
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    return SocketModeHandler(app, app_token=settings.app_token)
+    app_token = settings.app_token.get_secret_value() if settings.app_token else None
+    return SocketModeHandler(app, app_token=app_token)

@@ -21,12 +21,48 @@ import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
+from assistant.errors import (
+    StoreError,
+    StoreLockedError,
+    StorePermissionError,
+    StoreUnavailableError,
+)
+
 T = TypeVar("T")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-class StoreUnavailableError(RuntimeError):
-    """The configured Chroma server cannot be reached."""
+# Chroma's SQLite result codes, as its errors spell them: "(code: 5) database is locked".
+_LOCKED = ("database is locked", "(code: 5)", "(code: 6)")
+_NO_ACCESS = ("readonly database", "permission denied", "(code: 8)", "(code: 23)")
+_DAMAGED = ("not a database", "malformed", "(code: 11)", "(code: 26)", "corrupt")
+
+
+def open_error(path: Path, exc: Exception) -> Exception:
+    """The error to raise when the embedded store in ``path`` cannot be opened.
+
+    Only damage advises ``assistant index --rebuild``: for a permission problem or a
+    lock, deleting the index would lose it without fixing anything.
+    """
+    from assistant.state import IndexCorruptError
+
+    text = str(exc).lower()
+    if isinstance(exc, PermissionError) or any(m in text for m in _NO_ACCESS):
+        return StorePermissionError(
+            f"cannot open the vector store in {path}: permission denied ({exc}); give this "
+            "user read and write access to the folder, or set ASSISTANT_INDEX_DIR to another one"
+        )
+    if any(m in text for m in _LOCKED):
+        return StoreLockedError(
+            f"the vector store in {path} is locked by another process ({exc}); wait for it "
+            "to finish (an `assistant index` run, say) or stop it, then try again"
+        )
+    if any(m in text for m in _DAMAGED):
+        return IndexCorruptError(
+            f"the vector store in {path} is damaged ({exc}); run "
+            "`assistant index --rebuild` to recreate the index from the corpus"
+        )
+    return StoreError(f"cannot open the vector store in {path} ({type(exc).__name__}: {exc})")
 
 
 def make_chroma_client(index_dir: Path, chroma_url: str | None) -> Any:
@@ -36,16 +72,11 @@ def make_chroma_client(index_dir: Path, chroma_url: str | None) -> Any:
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if not chroma_url:
         path = index_dir / "chroma"
-        path.mkdir(parents=True, exist_ok=True)
         try:
+            path.mkdir(parents=True, exist_ok=True)
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        except Exception as exc:  # chromadb raises InternalError etc. for a damaged file
-            from assistant.state import IndexCorruptError
-
-            raise IndexCorruptError(
-                f"the vector store in {path} is damaged ({exc}); run "
-                "`assistant index --rebuild` to recreate the index from the corpus"
-            ) from exc
+        except Exception as exc:  # chromadb raises InternalError for SQLite failures
+            raise open_error(path, exc) from exc
     url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
     if not url.hostname:
         raise ValueError(f"chroma_url={chroma_url!r} is not a URL like http://127.0.0.1:8000")

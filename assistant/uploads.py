@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.documents import SUPPORTED_SUFFIXES, file_sha256
+from assistant.errors import InputError
 
 if TYPE_CHECKING:
     from assistant.core import Assistant
@@ -26,7 +27,7 @@ UPLOAD_FOLDER = "uploads"
 _MAX_NAME = 120
 
 
-class UploadError(ValueError):
+class UploadError(InputError):
     """A document cannot be added or removed; the message says why."""
 
 

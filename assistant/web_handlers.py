@@ -13,26 +13,18 @@ from typing import Any
 import gradio as gr
 
 from assistant import web_render as render
-from assistant.core import Assistant
+from assistant.core import Assistant, filters_from_options
 from assistant.feedback import FeedbackStore
 from assistant.uploads import UploadError, add_documents, remove_document
 
 log = logging.getLogger(__name__)
 
 STAGES = {"load": "Reading files", "embed": "Embedding passages"}
-SECRET_FIELDS = ("password", "api_key", "bot_token", "app_token", "signing_secret")
 
 
 def public_settings(settings: Any) -> dict[str, Any]:
     """The settings that produced an answer, without secrets (stored with feedback)."""
-    data = settings.model_dump(mode="json")
-
-    def scrub(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {k: None if k in SECRET_FIELDS else scrub(v) for k, v in node.items()}
-        return node
-
-    return scrub(data)
+    return settings.public_dump()
 
 
 def _history(conv: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -59,20 +51,6 @@ def chat_messages(conv: list[dict[str, Any]], pending: str | None = None) -> lis
     return messages
 
 
-def _filters(
-    sources: list[str] | None,
-    publishers: list[str] | None,
-    date_from: str | None,
-    date_to: str | None,
-) -> dict[str, Any]:
-    return {
-        "sources": list(sources or []),
-        "publishers": list(publishers or []),
-        "date_from": (date_from or "").strip() or None,
-        "date_to": (date_to or "").strip() or None,
-    }
-
-
 class PageHandlers:
     """What each control of the page does; ``build_ui`` wires them to components."""
 
@@ -95,7 +73,7 @@ class PageHandlers:
             for item in self.assistant.stream(
                 question,
                 history=history,
-                filters=_filters(sources, publishers, date_from, date_to),
+                filters=filters_from_options(sources, publishers, date_from, date_to),
             ):
                 if isinstance(item, str):
                     text += item

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
-_MARKER = re.compile(r"\[(\d+)\]")
+from assistant.citations import MARKER
+
 # Characters Markdown / GFM / KaTeX / Handlebars / JS template literals give meaning to.
 _ENTITY = {ch: f"&#{ord(ch)};" for ch in "\\`*_{}[]()#+-!|~$<>:=@&\"'"}
 CITE_PREFIX = "#cite-"
@@ -61,7 +62,7 @@ def link_markers(text: str, turn: int, citations: list[dict[str, Any]]) -> str:
     by_n = {c["n"]: c for c in citations}
     parts: list[str] = []
     last = 0
-    for match in _MARKER.finditer(text):
+    for match in MARKER.finditer(text):
         parts.append(escape_text(text[last : match.start()]))
         n = int(match.group(1))
         parts.append(_cite_link(turn, n, by_n[n]) if n in by_n else escape_text(match.group(0)))

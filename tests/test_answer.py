@@ -1,6 +1,6 @@
 import re
 
-from assistant.citations import REFUSAL_TEXT, renumber
+from assistant.citations import REFUSAL_TEXT, HistoryTurn
 from assistant.core import Assistant
 
 
@@ -49,5 +49,24 @@ def test_stream_yields_text_then_the_final_answer(fake_assistant: Assistant) -> 
     assert "".join(i for i in items[:-1]) == items[-1].answer
 
 
-def test_renumber_keeps_only_mapped_markers() -> None:
-    assert renumber("A [3]. B [1]. C [7].", {3: 1, 1: 2}) == "A [1]. B [2]. C."
+def test_the_chain_passes_a_typed_state_from_step_to_step(fake_assistant: Assistant) -> None:
+    from langchain_core.runnables import RunnableSequence
+
+    from assistant.answer import AnswerState
+
+    chain = fake_assistant.pipeline.chain
+    assert [s.name for s in chain.steps] == ["condense", "retrieve", "decide", "generate", "verify"]
+    start = AnswerState(
+        question="And under which act?",
+        history=[HistoryTurn(role="user", content="Who ordered Hikvision Canada to close?")],
+        filters=None,
+        k=None,
+        retrieval_mode=None,
+        mode="extractive",
+    )
+    state = RunnableSequence(*chain.steps[:-1]).invoke(start)
+    assert isinstance(state, AnswerState)
+    assert "Hikvision" in state.query and state.context  # condensed with the history
+    assert state.docs and state.evidence is not None and state.sufficiency is not None
+    assert set(state.timings) == {"retrieve", "decide", "generate"}
+    assert start.query == "" and start.evidence is None  # each step returns a new state

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from assistant.core import Assistant
 from assistant.settings import Settings
+from assistant.testing import FakeChatModel
 
 pytestmark = pytest.mark.slow
 
@@ -124,17 +124,14 @@ def test_an_instruction_inside_a_document_is_never_the_answer(water: Assistant) 
 def test_a_model_repeating_a_planted_instruction_is_not_believed(water: Assistant) -> None:
     seen: list[str] = []
 
-    class Recording(GenericFakeChatModel):
+    class Recording(FakeChatModel):
         def _generate(self, messages, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
             seen.append(str(messages[-1].content))
             return super()._generate(messages, *args, **kwargs)
 
     reply = "The ban was ordered by the Governor under the Emergency Powers Act [1]."
-    water.pipeline._models["local"] = Recording(messages=iter([AIMessage(content=reply)]))
-    try:
-        answer = water.ask(WHO_AND_ACT, mode="local")
-    finally:
-        water.pipeline._models.pop("local")
+    model = Recording(messages=iter([AIMessage(content=reply)]))
+    answer = water.with_chat_model(model).ask(WHO_AND_ACT, mode="local")
     assert seen and "Ignore previous instructions" not in seen[0]  # never given to the model
     assert "Governor" not in answer.answer and "Emergency Powers" not in answer.answer
     assert answer.metadata["dropped_sentences"]
@@ -146,11 +143,7 @@ def test_an_invented_phrase_fails_verification(water: Assistant) -> None:
         "The Riverton City Council ordered the ban under the Municipal Water Supply Act, "
         "which is part of the National Drought Code [1]."
     )
-    water.pipeline._models["local"] = GenericFakeChatModel(messages=iter([AIMessage(reply)]))
-    try:
-        answer = water.ask(WHO_AND_ACT, mode="local")
-    finally:
-        water.pipeline._models.pop("local")
+    answer = water.with_chat_model(FakeChatModel.replying(reply)).ask(WHO_AND_ACT, mode="local")
     assert "National Drought Code" not in answer.answer
     assert any(
         "National Drought Code" in d["sentence"] for d in answer.metadata["dropped_sentences"]
@@ -177,18 +170,16 @@ def test_a_model_answer_built_on_other_passages_falls_back_to_the_quotes(
     """A supported sentence from a passage that does not answer is the unsure case."""
     from langchain_core.outputs import ChatGeneration, ChatResult
 
-    class CopiesPassageTwo(GenericFakeChatModel):
+    class CopiesPassageTwo(FakeChatModel):
         def _generate(self, messages, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
             prompt = str(messages[-1].content)
             line = next(x for x in prompt.splitlines() if x.startswith("[2] "))
             text = f"{line[4:]} [2]"
             return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
-    water.pipeline._models["local"] = CopiesPassageTwo(messages=iter([]))
-    try:
-        answer = water.ask("How much is the fine for breaking the watering ban?", mode="local")
-    finally:
-        water.pipeline._models.pop("local")
+    answer = water.with_chat_model(CopiesPassageTwo(messages=iter([]))).ask(
+        "How much is the fine for breaking the watering ban?", mode="local"
+    )
     assert answer.mode == "extractive"
     assert "does not cite the sentence that answers" in answer.metadata["fallback"]
     assert "$250" in answer.answer

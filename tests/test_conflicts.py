@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.documents import Document
 
-from assistant.conflicts import compatible, extract_values, find_conflicts
+from assistant.conflicts import compatible, extract_values, find_conflicts, kinds_asked
 from assistant.extractive import Candidate
 
 
@@ -137,3 +137,29 @@ def test_look_alikes_are_not_conflicts(
     b_source = "a.txt" if why == "the same source" else "b.txt"
     found = find_conflicts([cand(first, "a.txt")], [cand(second, b_source)], real_embeddings)
     assert found == [], f"{why}: {found}"
+
+
+@pytest.mark.slow
+def test_two_sentences_answering_the_same_question_need_less_alike_wording(
+    real_embeddings,  # noqa: ANN001
+) -> None:
+    a = cand(
+        "The injunction was issued by a judge in Leeds on Monday, April 12, according to "
+        "the council, and stops the warehouse from opening.",
+        "a.txt",
+    )
+    b = cand(
+        "On 13 April 2021 the county court granted the council's application to close "
+        "the warehouse.",
+        "b.txt",
+    )
+    assert find_conflicts([a], [b], real_embeddings) == []  # worded too differently alone
+    found = find_conflicts([a], [b], real_embeddings, answering=[[a, b]])
+    assert {value for value, _ in found[0].sides} == {"April 12", "13 April 2021"}
+
+
+def test_only_the_kind_of_disagreement_the_question_asks_about_is_reported() -> None:
+    assert kinds_asked(["date"]) == {"date"}
+    assert kinds_asked(["date", "number"]) == {"date", "count"}
+    assert kinds_asked(["date", None]) is None  # an open question: any disagreement
+    assert kinds_asked(["law"]) == set()  # two dates do not answer "under which act" apart

@@ -89,6 +89,22 @@ def test_sentence_support_needs_numbers_names_and_term_overlap() -> None:
     ]
 
 
+def test_support_is_scored_independently_of_the_answer_verifier() -> None:
+    """The metric has its own tokenizer and alignment rule: it would grade the verifier
+    with itself if it used the verifier's names/numbers and Snowball stems."""
+    import assistant.grounded as verifier
+
+    assert not {"key_tokens", "terms", "supports"} & set(vars(m))
+    quote = "Mélanie Joly announced on June 27 that Hikvision Canada must close its business."
+    assert m.sentence_supported("Melanie Joly announced that Hikvision Canada must close.", [quote])
+    # "closing" and "close" share a Snowball stem (the verifier's vocabulary) but not the
+    # metric's five-letter alignment: the two rules are not the same rule
+    assert verifier.terms("closing") == verifier.terms("close")
+    assert not m.sentence_supported(
+        "Joly announced the closing, the shutting, the ending.", [quote]
+    )
+
+
 def test_percentiles_interpolate_linearly() -> None:
     assert m.percentile([4, 1, 3, 2], 50) == 2.5
     assert m.percentile([10, 20, 30, 40, 50], 95) == pytest.approx(48.0)

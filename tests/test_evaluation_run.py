@@ -73,6 +73,19 @@ def test_runner_scores_every_question_and_writes_reports(fake_assistant, tmp_pat
     assert paths["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_reports_without_matplotlib_skip_only_the_chart(
+    fake_assistant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    questions, _ = parse_questions(SMALL_SET, "small.jsonl")
+    run = evaluate(fake_assistant, questions[:1])
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # what a core install has
+    paths = write_reports([run], tmp_path / "out", {"questions_file": "small.jsonl"})
+    assert set(paths) == {"json", "md"} and not (tmp_path / "out" / "report.png").exists()
+    assert json.loads(paths["json"].read_text())["runs"][0]["summary"]["questions"] == 1
+
+
 def test_compare_runs_each_retrieval_mode_and_skips_unavailable_answer_modes(
     fake_assistant,
 ) -> None:

@@ -1,9 +1,10 @@
 """Grounded generation with fake chat models: verification, renumbering, fallback, injection."""
 
+import logging
 import re
 
+import pytest
 from langchain_core.documents import Document
-from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 
@@ -17,6 +18,7 @@ from assistant.grounded import (
     split_unfinished,
     verify,
 )
+from assistant.testing import FakeChatModel
 
 PASSAGES = [
     "The Federal Court refused the stay on September 22, 2025.",
@@ -70,9 +72,9 @@ def test_refusal_phrases() -> None:
     assert not is_refusal("The court refused the stay [1].")
 
 
-def use_model(assistant: Assistant, *replies: str) -> None:
-    model = GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in replies]))
-    assistant.pipeline._models["local"] = model
+def use_model(assistant: Assistant, *replies: str) -> Assistant:
+    """The assistant answering generative modes with a fake model giving ``replies``."""
+    return assistant.with_chat_model(FakeChatModel.replying(*replies))
 
 
 def markers_valid(answer) -> None:  # noqa: ANN001
@@ -84,7 +86,9 @@ def markers_valid(answer) -> None:  # noqa: ANN001
 def test_generated_answer_is_verified_and_renumbered(fake_assistant: Assistant) -> None:
     question = "What test must applicants meet to obtain a stay?"
     evidence_top = fake_assistant.ask(question).citations[0].quote
-    use_model(fake_assistant, f"{evidence_top} [1]. The judge ordered a fine of 9 million [2].")
+    fake_assistant = use_model(
+        fake_assistant, f"{evidence_top} [1]. The judge ordered a fine of 9 million [2]."
+    )
     answer = fake_assistant.ask(question, mode="local")
     assert answer.mode == "local"
     assert not answer.refused
@@ -96,7 +100,7 @@ def test_generated_answer_is_verified_and_renumbered(fake_assistant: Assistant) 
 
 
 def test_nothing_supported_falls_back_to_extractive(fake_assistant: Assistant) -> None:
-    use_model(fake_assistant, "Answer 'X'. The moon is made of cheese [1].")
+    fake_assistant = use_model(fake_assistant, "Answer 'X'. The moon is made of cheese [1].")
     answer = fake_assistant.ask("What test must applicants meet to obtain a stay?", mode="local")
     assert answer.mode == "extractive"
     assert "supported" in answer.metadata["fallback"]
@@ -104,22 +108,32 @@ def test_nothing_supported_falls_back_to_extractive(fake_assistant: Assistant) -
     markers_valid(answer)
 
 
-def test_unreachable_backend_falls_back_and_says_so(fake_assistant: Assistant) -> None:
-    class Down(GenericFakeChatModel):
+def test_unreachable_backend_falls_back_says_so_and_logs_why(
+    fake_assistant: Assistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Down(FakeChatModel):
         def _generate(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
             raise ConnectionError("connection refused")
 
-    fake_assistant.pipeline._models["openai"] = Down(messages=iter([]))
-    answer = fake_assistant.ask("What test must applicants meet to obtain a stay?", mode="openai")
+    caplog.set_level(logging.WARNING, logger="assistant.answer")
+    answer = fake_assistant.with_chat_model(Down(messages=iter([]))).ask(
+        "What test must applicants meet to obtain a stay?", mode="openai"
+    )
     assert answer.mode == "extractive"
     assert "connection refused" in answer.metadata["fallback"]
     assert answer.citations
+    logged = [r for r in caplog.records if r.name == "assistant.answer"]
+    assert logged and logged[0].levelno == logging.WARNING  # never a silent fallback
+    assert logged[0].exc_info and "connection refused" in caplog.text  # with the traceback
 
 
 def test_weak_evidence_refuses_without_calling_the_model(fake_assistant: Assistant) -> None:
-    use_model(fake_assistant)  # an empty script: any call would fail
-    answer = fake_assistant.ask("How do I bake sourdough with rye flour?", mode="local")
+    model = FakeChatModel.replying()  # an empty script: any call would fail
+    answer = fake_assistant.with_chat_model(model).ask(
+        "How do I bake sourdough with rye flour?", mode="local"
+    )
     assert answer.refused and answer.citations == []
+    assert model.prompts == []
 
 
 def test_model_refusal_of_an_answered_question_falls_back_to_quotes(
@@ -127,7 +141,7 @@ def test_model_refusal_of_an_answered_question_falls_back_to_quotes(
 ) -> None:
     """The evidence decision says the sources answer; a small model saying otherwise is
     the unsure case, so the answer is the extractive one, and says why."""
-    use_model(fake_assistant, "NOT IN SOURCES")
+    fake_assistant = use_model(fake_assistant, "NOT IN SOURCES")
     answer = fake_assistant.ask("What test must applicants meet to obtain a stay?", mode="local")
     assert not answer.refused and answer.metadata["model_refused"]
     assert answer.mode == "extractive" and answer.metadata["fallback"]
@@ -137,7 +151,7 @@ def test_model_refusal_of_an_answered_question_falls_back_to_quotes(
 def test_streaming_yields_model_tokens_then_the_verified_answer(fake_assistant: Assistant) -> None:
     question = "What test must applicants meet to obtain a stay?"
     top = fake_assistant.ask(question).citations[0].quote
-    use_model(fake_assistant, f"{top} [1]. Invented claim about 42 ministers [1].")
+    fake_assistant = use_model(fake_assistant, f"{top} [1]. Invented claim about 42 ministers [1].")
     items = list(fake_assistant.stream(question, mode="local"))
     final = items[-1]
     streamed = "".join(i for i in items[:-1])
@@ -173,7 +187,7 @@ def test_a_sentence_cut_off_by_the_token_limit_is_split_off() -> None:
     )
 
 
-class LengthLimited(GenericFakeChatModel):
+class LengthLimited(FakeChatModel):
     """Streams its reply word by word, then reports that it hit its token limit."""
 
     def _stream(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
@@ -189,7 +203,9 @@ def test_the_model_stops_after_the_sentence_limit(fake_assistant: Assistant) -> 
     question = "What test must applicants meet to obtain a stay?"
     top = fake_assistant.ask(question).citations[0].quote
     fake_assistant.settings.answer.max_sentences = 2
-    use_model(fake_assistant, " ".join([f"{top} [1]."] * 2 + ["The judge ordered 9 fines [1]."]))
+    fake_assistant = use_model(
+        fake_assistant, " ".join([f"{top} [1]."] * 2 + ["The judge ordered 9 fines [1]."])
+    )
     items = list(fake_assistant.stream(question, mode="local"))
     streamed = "".join(items[:-1])
     assert "9 fines" not in streamed  # generation stopped before the third sentence
@@ -202,8 +218,7 @@ def test_a_reply_cut_off_by_the_token_limit_loses_only_its_last_sentence(
     question = "What test must applicants meet to obtain a stay?"
     top = fake_assistant.ask(question).citations[0].quote
     model = LengthLimited(messages=iter([AIMessage(content=f"{top} [1]. {top[: len(top) // 2]}")]))
-    fake_assistant.pipeline._models["local"] = model
-    answer = fake_assistant.ask(question, mode="local")
+    answer = fake_assistant.with_chat_model(model).ask(question, mode="local")
     assert answer.mode == "local" and answer.answer.count(top[:20]) == 1
     assert [d["reason"] for d in answer.metadata["dropped_sentences"]] == [
         "unfinished: the model stopped at its token limit (llm.max_tokens)"
@@ -215,7 +230,7 @@ def test_a_run_on_sentence_stops_the_model_and_is_dropped(fake_assistant: Assist
     question = "What test must applicants meet to obtain a stay?"
     top = fake_assistant.ask(question).citations[0].quote
     run_on = "[1] " + " ".join(["the applicants and the court"] * 40)
-    use_model(fake_assistant, f"{top} [1]. {run_on} TAIL")
+    fake_assistant = use_model(fake_assistant, f"{top} [1]. {run_on} TAIL")
     items = list(fake_assistant.stream(question, mode="local"))
     assert "TAIL" not in "".join(items[:-1])  # stopped while the sentence was running on
     answer = items[-1]

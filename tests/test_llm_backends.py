@@ -113,9 +113,7 @@ def test_openai_backend_against_a_real_server(
     real_assistant: Assistant, openai_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(real_assistant.settings.llm, "base_url", openai_server)
-    real_assistant.pipeline._models.pop("openai", None)
     answer = real_assistant.ask(HIKVISION_QUESTION, mode="openai")
-    real_assistant.pipeline._models.pop("openai", None)
     assert answer.metadata["requested_mode"] == "openai"
     # the server answered; its answer may still give way to the quotes when verification or
     # the evidence check finds it unsure, but never because the model was unreachable
@@ -130,9 +128,7 @@ def test_openai_backend_down_falls_back(
     monkeypatch.setattr(
         real_assistant.settings.llm, "base_url", f"http://127.0.0.1:{free_port()}/v1"
     )
-    real_assistant.pipeline._models.pop("openai", None)
     answer = real_assistant.ask(HIKVISION_QUESTION, mode="openai")
-    real_assistant.pipeline._models.pop("openai", None)
     assert answer.mode == "extractive"
     assert "model unavailable" in answer.metadata["fallback"]
     assert_grounded(real_assistant, answer)
@@ -174,9 +170,7 @@ def test_ollama_request_shape(real_assistant: Assistant, monkeypatch: pytest.Mon
             real_assistant.settings.llm, "ollama_url", f"http://127.0.0.1:{server.server_port}"
         )
         monkeypatch.setattr(real_assistant.settings.llm, "model", "llama3.2")
-        real_assistant.pipeline._models.pop("ollama", None)
         answer = real_assistant.ask(HIKVISION_QUESTION, mode="ollama")
-        real_assistant.pipeline._models.pop("ollama", None)
     finally:
         server.shutdown()
     request = OllamaStub.requests[-1]

@@ -61,7 +61,6 @@ def openai_stub(fake_assistant: Assistant, monkeypatch: pytest.MonkeyPatch):  # 
     monkeypatch.setattr(
         fake_assistant.settings.llm, "base_url", f"http://127.0.0.1:{server.server_port}/v1"
     )
-    fake_assistant.pipeline._models.pop("openai", None)
     yield fake_assistant
     server.shutdown()
 

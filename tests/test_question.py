@@ -97,3 +97,41 @@ def test_outcome_verb_the_question_itself_uses_is_not_an_answer() -> None:
 def test_a_single_place_name_after_a_preposition_answers_where() -> None:
     assert has_answer_type("The accord was signed in Lisbon in 2024.", "place", {"signed"})
     assert not has_answer_type("The accord was signed last year.", "place", {"signed"})
+
+
+def test_the_verb_of_an_idiom_with_a_particle_is_not_a_focus_word() -> None:
+    (part,) = analyse("Under which law was the audit carried out?").parts
+    assert "audit" in part.focus_words and "carried" not in part.focus_words
+    (part,) = analyse("Which law was carried to the committee?").parts
+    assert "carried" in part.focus_words
+
+
+def test_the_head_of_a_noun_phrase_is_its_last_noun() -> None:
+    # "cabinet post" asks for a post (a title), not for a cabinet (a name), and "hold"
+    # does not make it a question about a court's decision
+    (part,) = analyse("What cabinet post did Ana Ruiz hold when she announced it?").parts
+    assert part.answer_type is None
+    (part,) = analyse("Which federal statute was used?").parts
+    assert part.answer_type == "law"
+
+
+def test_who_is_the_role_and_how_many_of_what() -> None:
+    assert analyse("Who is the chief executive of Harbour Foods?").parts[0].role == "executive"
+    assert analyse("Who runs Harbour Foods?").parts[0].role is None
+    assert analyse("How many nurses took part?").parts[0].counted == "nurses"
+    assert analyse("How many people took part?").parts[0].counted is None
+
+
+def test_what_time_wants_a_clock_time_not_a_day() -> None:
+    (part,) = analyse("At what time did the ferry leave the harbour?").parts
+    assert part.answer_type == "time"
+    assert has_answer_type("The ferry left at 15:05 local time.", "time", set())
+    assert has_answer_type("It left at 3 p.m. on Monday.", "time", set())
+    assert not has_answer_type("It left on Monday afternoon, March 29.", "time", set())
+    assert not has_answer_type("Tickets cost 4.50 dollars.", "time", set())
+    assert analyse("When did the ferry leave?").parts[0].answer_type == "date"
+
+
+def test_an_attribution_is_not_what_is_asked() -> None:
+    (part,) = analyse("Who ordered the closure, according to the port authority?").parts
+    assert "closure" in part.focus_words and "authority" not in part.focus_words

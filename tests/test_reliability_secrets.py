@@ -64,9 +64,13 @@ def test_settings_repr_and_dumps_for_feedback_hide_secrets(secret_env: dict[str,
     from assistant.web_handlers import public_settings
 
     settings = load_settings()
-    assert settings.llm.api_key == SECRETS["ASSISTANT_LLM__API_KEY"]  # the values are set ...
+    api_key = settings.llm.api_key.get_secret_value()
+    assert api_key == SECRETS["ASSISTANT_LLM__API_KEY"]  # the values are set ...
     assert leaks(repr(settings)) == leaks(str(settings)) == []  # ... and never shown
     assert leaks(str(public_settings(settings))) == []
+    assert leaks(str(settings.public_dump())) == [] and leaks(settings.model_dump_json()) == []
+    assert settings.public_dump()["slack"]["bot_token"] == "**********"  # set, not shown
+    assert sorted(settings.secret_values()) == sorted(SECRETS.values())  # for log redaction
 
 
 def test_a_misspelled_or_invalid_secret_setting_is_named_without_its_value(

@@ -95,3 +95,58 @@ def test_a_follow_up_is_judged_with_the_earlier_question() -> None:
         run("And under which act?", evidence, context="Who ordered the river closed?").status
         == "answer"
     )
+
+
+def test_another_inflection_of_a_focus_word_counts_as_the_word() -> None:
+    # "held" and "holding" share no stem; the English lemma table joins them.
+    question = "How many trucks were held at the border each day?"
+    evidence = [cand("The storm is holding up 40 trucks at the border each day.")]
+    assert run(question, evidence).parts[0].coverage == 1.0
+    other = [cand("The storm is stranding 40 trucks at the border each day.")]
+    assert run(question, other).parts[0].coverage < 1.0
+
+
+def test_how_many_wants_a_number_of_the_thing_it_counts() -> None:
+    question = "How many nurses took part in the vaccination campaign?"
+    wrong_count = [cand("The vaccination campaign reached 3,000 households in May.")]
+    assert run(question, wrong_count).status == "not_answered"
+    right_count = [cand("About 120 nurses took part in the vaccination campaign.")]
+    assert run(question, right_count).status == "answer"
+
+
+def test_two_parts_asking_for_dates_take_two_different_dates() -> None:
+    evidence = [
+        cand("On 4 May the court rejected the appeal and said a hearing would follow."),
+        cand("A further hearing on the appeal was fixed for 22 May."),
+    ]
+    result = run("When did the court reject the appeal, and when is the next hearing?", evidence)
+    assert "4 May" in result.parts[0].sentence.text
+    assert "22 May" in result.parts[1].sentence.text
+    # one sentence holding both dates answers both parts
+    both = [cand("The court rejected the appeal on 4 May and fixed a hearing for 22 May.")]
+    result = run("When did the court reject the appeal, and when is the next hearing?", both)
+    assert result.status == "answer"
+
+
+def test_a_why_question_is_answered_by_a_sentence_restating_it_with_more() -> None:
+    question = "Why did the museum say it would not be liable for the damage?"
+    evidence = [
+        cand(
+            "The museum said that, as a tenant rather than the building's owner, it would "
+            "not be liable for the damage to the roof."
+        )
+    ]
+    assert run(question, evidence).status == "answer"
+    bare = [cand("The museum would not be liable for the damage.")]
+    assert run(question, bare).status == "not_answered"
+
+
+def test_who_is_the_role_wants_a_name_given_in_that_role() -> None:
+    question = "Who is the chief executive of Harbour Foods?"
+    other_names = [
+        cand("Harbour Foods was fined by the Food Standards Agency after the Leeds inspection.")
+    ]
+    assert run(question, other_names).status == "not_answered"
+    named = [cand("Harbour Foods said its chief executive, Maria Olsen, would step down.")]
+    assert run(question, named).status == "answer"
+    assert run("Who is the auditor of Harbour Foods?", named).status == "not_answered"

@@ -11,6 +11,7 @@ from typing import Any
 
 import gradio as gr
 import pytest
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from assistant.cli import app
@@ -113,7 +114,7 @@ def test_bad_filter_is_shown_in_the_chat(fake_assistant: Assistant) -> None:
 def test_thumbs_store_feedback_with_comment_and_settings_without_secrets(
     fake_assistant: Assistant,
 ) -> None:
-    fake_assistant.settings.web.password = "hunter2"
+    fake_assistant.settings.web.password = SecretStr("hunter2")
     fake_assistant.settings.web.username = "staff"
     pages = PageHandlers(fake_assistant)
     _, conv, _, _ = _ask(pages, HIKVISION_QUESTION)

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import InputError
+
 QUESTION_TYPES = ("factual", "conflict", "unanswerable", "followup", "multipart")
 KNOWN_FIELDS = ("id", "type", "question", "history", "keys", "conflict_keys", "sources")
 
 
-class QuestionSetError(ValueError):
+class QuestionSetError(InputError):
     """A question set that cannot be used; ``problems`` lists every 'file, line N, field: why'."""
 
     def __init__(self, problems: list[str]) -> None:

@@ -130,9 +130,19 @@ def markdown(runs: list[RunResult], meta: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_chart(runs: list[RunResult], path: Path) -> None:
-    """Per-type accuracy (grouped bars per run) and the latency distribution per run."""
-    import matplotlib
+CHART_NEEDS = 'the chart (report.png) needs matplotlib: pip install -e ".[eval]"'
+
+
+def write_chart(runs: list[RunResult], path: Path) -> bool:
+    """Per-type accuracy (grouped bars per run) and the latency distribution per run.
+
+    False, writing nothing, when matplotlib (the ``eval`` extra) is not installed: the
+    figures are all in report.json/.md, the chart only draws them.
+    """
+    try:
+        import matplotlib
+    except ImportError:
+        return False
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -161,10 +171,12 @@ def write_chart(runs: list[RunResult], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+    return True
 
 
 def write_reports(runs: list[RunResult], out_dir: Path, meta: dict[str, Any]) -> dict[str, Path]:
-    """report.json, report.md and report.png in ``out_dir``; returns their paths."""
+    """report.json, report.md and report.png in ``out_dir``; returns the paths written
+    (no ``png`` without matplotlib)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     meta = {"date": datetime.now(UTC).isoformat(timespec="seconds"), **meta}
     paths = {
@@ -174,5 +186,6 @@ def write_reports(runs: list[RunResult], out_dir: Path, meta: dict[str, Any]) ->
     }
     write_json(runs, paths["json"], meta)
     paths["md"].write_text(markdown(runs, meta), encoding="utf-8")
-    write_chart(runs, paths["png"])
+    if not write_chart(runs, paths["png"]):
+        del paths["png"]
     return paths

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, get_args
 
+from assistant.errors import EnvironmentProblemError
 from assistant.evaluation import metrics as m
 from assistant.evaluation.questions import QUESTION_TYPES, Question
 from assistant.settings import AnswerMode, RetrievalMode, Settings
@@ -22,7 +23,7 @@ ANSWER_MODES: tuple[str, ...] = get_args(AnswerMode)
 RANK_DEPTH = 10  # passages retrieved to compute MRR@10
 
 
-class EvalModeError(RuntimeError):
+class EvalModeError(EnvironmentProblemError):
     """An answer mode that cannot be built or that fails on the questions."""
 
 

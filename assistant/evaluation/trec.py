@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import InputError
+
 _DOC = re.compile(r"<DOC>(.*?)</DOC>", re.S | re.I)
 _DOCNO = re.compile(r"<DOCNO>\s*(.*?)\s*</DOCNO>", re.S | re.I)
 _TOP = re.compile(r"<top>(.*?)</top>", re.S | re.I)
@@ -29,7 +31,7 @@ _TITLE = re.compile(r"<title>\s*(.*?)\s*(?:</title>|<desc>|<narr>|</top>)", re.S
 _TAG = re.compile(r"<[^>]+>")
 
 
-class TrecFormatError(ValueError):
+class TrecFormatError(InputError):
     """The folder is not a TREC collection we can read; the message says what is missing."""
 
 

@@ -10,14 +10,11 @@ import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.errors import BackendUnavailableError
 from assistant.settings import AnswerMode, LLMSettings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
-
-
-class BackendUnavailableError(RuntimeError):
-    """The chosen backend cannot be used (missing extra, missing model, bad settings)."""
 
 
 # ``make local`` installs the extra into the Makefile's .venv (llama.cpp compiles, ~5 min).

@@ -1,0 +1,87 @@
+"""One error base for front ends, and store errors that give the right advice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import chromadb
+import pytest
+from chromadb.errors import InternalError
+
+from assistant.errors import (
+    AssistantError,
+    BackendUnavailableError,
+    StoreLockedError,
+    StorePermissionError,
+)
+from assistant.state import IndexCorruptError
+from assistant.store import make_chroma_client
+
+
+def _opening_fails(monkeypatch: pytest.MonkeyPatch, exc: Exception) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise exc
+
+    monkeypatch.setattr(chromadb, "PersistentClient", fail)
+
+
+@pytest.mark.parametrize(
+    "cause",
+    [
+        PermissionError(13, "Permission denied", "chroma.sqlite3"),
+        InternalError(
+            "error returned from database: (code: 8) attempt to write a readonly database"
+        ),
+    ],
+)
+def test_a_permission_problem_says_so_and_never_advises_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cause: Exception
+) -> None:
+    _opening_fails(monkeypatch, cause)
+    with pytest.raises(StorePermissionError) as info:
+        make_chroma_client(tmp_path, None)
+    assert "permission denied" in str(info.value)
+    assert "--rebuild" not in str(info.value)
+    assert isinstance(info.value, AssistantError) and isinstance(info.value, RuntimeError)
+
+
+def test_a_locked_store_says_so_and_never_advises_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _opening_fails(
+        monkeypatch, InternalError("error returned from database: (code: 5) database is locked")
+    )
+    with pytest.raises(StoreLockedError, match="locked by another process") as info:
+        make_chroma_client(tmp_path, None)
+    assert "--rebuild" not in str(info.value)
+
+
+def test_only_a_damaged_store_advises_rebuild(tmp_path: Path) -> None:
+    chroma = tmp_path / "chroma"
+    chroma.mkdir()
+    (chroma / "chroma.sqlite3").write_bytes(b"\x13not sqlite at all" * 1000)
+    with pytest.raises(IndexCorruptError, match="assistant index --rebuild"):
+        make_chroma_client(tmp_path, None)
+
+
+def test_an_unknown_failure_is_named_without_destructive_advice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _opening_fails(monkeypatch, OSError("no space for the WAL"))
+    with pytest.raises(AssistantError, match="no space for the WAL") as info:
+        make_chroma_client(tmp_path, None)
+    assert "--rebuild" not in str(info.value)
+
+
+def test_errors_keep_the_builtin_bases_callers_catch() -> None:
+    from assistant.core import check_question_text
+    from assistant.slack import SlackConfigError
+    from assistant.uploads import UploadError
+
+    with pytest.raises(ValueError):  # noqa: PT011 - the base callers rely on
+        check_question_text("a\x00b")
+    with pytest.raises(AssistantError):
+        check_question_text("a\x00b")
+    assert issubclass(SlackConfigError, ValueError) and issubclass(SlackConfigError, AssistantError)
+    assert issubclass(UploadError, ValueError) and issubclass(UploadError, AssistantError)
+    assert issubclass(BackendUnavailableError, RuntimeError)
