@@ -20,19 +20,19 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from assistant.citations import Answer, Citation
+    from assistant.answer.citations import Answer, Citation
+    from assistant.answer.retrieval import Filters
     from assistant.core import Assistant
     from assistant.errors import AssistantError
-    from assistant.retrieval import Filters
     from assistant.settings import Settings, load_settings
 
 # public name -> the module defining it
 _EXPORTS = {
-    "Answer": "assistant.citations",
+    "Answer": "assistant.answer.citations",
     "Assistant": "assistant.core",
     "AssistantError": "assistant.errors",
-    "Citation": "assistant.citations",
-    "Filters": "assistant.retrieval",
+    "Citation": "assistant.answer.citations",
+    "Filters": "assistant.answer.retrieval",
     "Settings": "assistant.settings",
     "load_settings": "assistant.settings",
 }

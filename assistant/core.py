@@ -11,20 +11,20 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.answer import AnswerPipeline
-from assistant.background import BackgroundSync
-from assistant.citations import Answer, HistoryTurn
-from assistant.corpus_index import CorpusIndex
-from assistant.embeddings import load_embeddings
+from assistant.answer.citations import Answer, HistoryTurn
+from assistant.answer.pipeline import AnswerPipeline
+from assistant.answer.retrieval import Filters, HybridRetriever
 from assistant.errors import InputError
-from assistant.indexer import (
+from assistant.index.background import BackgroundSync
+from assistant.index.corpus_index import CorpusIndex
+from assistant.index.embeddings import load_embeddings
+from assistant.index.indexer import (
     ProgressCallback,
     SyncReport,
     index_signature,
     sync_corpus,
     vectors_signature,
 )
-from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import AnswerMode, RetrievalMode, Settings
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ class Assistant:
         With a Chroma server the published index is compared, and never an index another
         indexer published, nor from a missing or empty corpus folder: an answering process
         on another host leaves the index to its indexer."""
-        from assistant.documents import file_sha256, iter_corpus_files
+        from assistant.ingest.documents import file_sha256, iter_corpus_files
 
         index = self.index
         root = self.settings.corpus_dir

@@ -44,7 +44,7 @@ class StorePermissionError(StoreError):
 class StoreLockedError(StoreError):
     """Another process holds the embedded store's database lock.
 
-    Damaged files are ``assistant.state.IndexCorruptError`` (the one error that advises
+    Damaged files are ``assistant.index.state.IndexCorruptError`` (the one error that advises
     ``assistant index --rebuild``)."""
 
 

@@ -129,7 +129,7 @@ class AnswerTuning(BaseModel):
 
     Each was set against the evaluation sets (``assistant eval``, evals/RESULTS.md);
     changing one changes the evaluation figures, so change it only with a new run.
-    The sentence-scoring blends of ``assistant/extractive.py`` (0.65/0.35 semantic vs
+    The sentence-scoring blends of ``assistant/answer/extractive.py`` (0.65/0.35 semantic vs
     lexical, the 0.06 answer-type bonus, the 0.7/0.85 runner-up cut-offs) still live
     there as named constants and bare numbers.
     """

@@ -24,7 +24,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatResult
 from pydantic import Field
 
-from assistant.embeddings import HashingEmbeddings
+from assistant.index.embeddings import HashingEmbeddings
 
 
 class FakeChatModel(GenericFakeChatModel):

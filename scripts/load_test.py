@@ -30,7 +30,7 @@ def main() -> int:
     logging.disable(logging.WARNING)
     embeddings = None
     if not args.fake:
-        from assistant.embeddings import load_embeddings
+        from assistant.index.embeddings import load_embeddings
         from assistant.settings import EmbeddingSettings
 
         embeddings = load_embeddings(EmbeddingSettings())

@@ -31,8 +31,8 @@ def write_file(path: Path, mb: int, one_line: bool) -> None:
 
 def run_stage(stage: str, path: Path) -> None:
     sys.path.insert(0, str(REPO))
-    from assistant.chunking import chunk_document
-    from assistant.documents import load_document
+    from assistant.ingest.chunking import chunk_document
+    from assistant.ingest.documents import load_document
     from assistant.settings import ChunkingSettings, DocumentSettings
 
     start = time.perf_counter()
@@ -45,7 +45,7 @@ def run_stage(stage: str, path: Path) -> None:
             detail += f", {len(chunk_document(doc, ChunkingSettings())):,} chunks"
     else:
         from assistant.core import Assistant
-        from assistant.embeddings import HashingEmbeddings
+        from assistant.index.embeddings import HashingEmbeddings
         from assistant.settings import Settings
 
         root = path.parent

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from assistant.core import Assistant
-from assistant.embeddings import HashingEmbeddings
+from assistant.index.embeddings import HashingEmbeddings
 from assistant.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -118,7 +118,7 @@ def fake_assistant(corpus_dir: Path, make_settings) -> Assistant:  # noqa: ANN00
 
 @pytest.fixture(scope="session")
 def real_embeddings():  # noqa: ANN201
-    from assistant.embeddings import load_embeddings
+    from assistant.index.embeddings import load_embeddings
     from assistant.settings import EmbeddingSettings
 
     return load_embeddings(EmbeddingSettings())

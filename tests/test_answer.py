@@ -1,6 +1,6 @@
 import re
 
-from assistant.citations import REFUSAL_TEXT, HistoryTurn
+from assistant.answer.citations import REFUSAL_TEXT, HistoryTurn
 from assistant.core import Assistant
 
 
@@ -52,7 +52,7 @@ def test_stream_yields_text_then_the_final_answer(fake_assistant: Assistant) -> 
 def test_the_chain_passes_a_typed_state_from_step_to_step(fake_assistant: Assistant) -> None:
     from langchain_core.runnables import RunnableSequence
 
-    from assistant.answer import AnswerState
+    from assistant.answer.pipeline import AnswerState
 
     chain = fake_assistant.pipeline.chain
     assert [s.name for s in chain.steps] == ["condense", "retrieve", "decide", "generate", "verify"]

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import bm25 as bm25_module
-from assistant.bm25 import BM25Index, TermTable
 from assistant.core import Assistant
+from assistant.index import bm25 as bm25_module
+from assistant.index.bm25 import BM25Index, TermTable
 
 QUERIES = [
     "Investment Canada Act national security review",

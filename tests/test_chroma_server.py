@@ -49,7 +49,7 @@ def test_index_and_answer_through_a_chroma_server(
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path: Path, real_embeddings) -> None:  # noqa: ANN001
-    from assistant.store import StoreUnavailableError
+    from assistant.index.store import StoreUnavailableError
 
     settings = Settings(index_dir=tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(StoreUnavailableError, match="chroma run"):

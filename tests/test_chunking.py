@@ -1,5 +1,5 @@
-from assistant.chunking import chunk_document
-from assistant.documents import SourceDocument
+from assistant.ingest.chunking import chunk_document
+from assistant.ingest.documents import SourceDocument
 from assistant.settings import ChunkingSettings
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.main import app
 from assistant.feedback import FeedbackStore
 from tests.conftest import HIKVISION_QUESTION, copy_corpus
 

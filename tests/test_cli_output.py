@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from assistant import cli
-from assistant.citations import Answer, Citation
+from assistant.answer.citations import Answer, Citation
+from assistant.cli import main as cli
 from assistant.core import Assistant
 from tests.conftest import HIKVISION_QUESTION
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from langchain_core.documents import Document
 
-from assistant.conflicts import compatible, extract_values, find_conflicts, kinds_asked
-from assistant.extractive import Candidate
+from assistant.answer.conflicts import compatible, extract_values, find_conflicts, kinds_asked
+from assistant.answer.extractive import Candidate
 
 
 def cand(text: str, source: str) -> Candidate:

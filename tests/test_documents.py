@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.documents import DocumentError, date_number, iter_corpus_files, load_document
+from assistant.ingest.documents import DocumentError, date_number, iter_corpus_files, load_document
 from tests.fixtures_files import write_docx, write_pdf
 
 

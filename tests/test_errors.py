@@ -14,8 +14,8 @@ from assistant.errors import (
     StoreLockedError,
     StorePermissionError,
 )
-from assistant.state import IndexCorruptError
-from assistant.store import make_chroma_client
+from assistant.index.state import IndexCorruptError
+from assistant.index.store import make_chroma_client
 
 
 def _opening_fails(monkeypatch: pytest.MonkeyPatch, exc: Exception) -> None:
@@ -75,8 +75,8 @@ def test_an_unknown_failure_is_named_without_destructive_advice(
 
 def test_errors_keep_the_builtin_bases_callers_catch() -> None:
     from assistant.core import check_question_text
-    from assistant.slack import SlackConfigError
-    from assistant.uploads import UploadError
+    from assistant.ingest.uploads import UploadError
+    from assistant.slack.bot import SlackConfigError
 
     with pytest.raises(ValueError):  # noqa: PT011 - the base callers rely on
         check_question_text("a\x00b")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.retrieval import fuse, fuse_scores
+from assistant.answer.retrieval import fuse, fuse_scores
 
 
 def test_scores_are_min_max_normalized_and_combined_with_weights() -> None:

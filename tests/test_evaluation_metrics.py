@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.citations import Answer, Citation
+from assistant.answer.citations import Answer, Citation
 from assistant.evaluation import metrics as m
 from assistant.evaluation.questions import Question
 from assistant.evaluation.runner import (
@@ -92,7 +92,7 @@ def test_sentence_support_needs_numbers_names_and_term_overlap() -> None:
 def test_support_is_scored_independently_of_the_answer_verifier() -> None:
     """The metric has its own tokenizer and alignment rule: it would grade the verifier
     with itself if it used the verifier's names/numbers and Snowball stems."""
-    import assistant.grounded as verifier
+    import assistant.answer.grounded as verifier
 
     assert not {"key_tokens", "terms", "supports"} & set(vars(m))
     quote = "Mélanie Joly announced on June 27 that Hikvision Canada must close its business."

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.main import app
 from assistant.evaluation.questions import load_questions, parse_questions
 from assistant.evaluation.report import write_reports
 from assistant.evaluation.runner import EvalModeError, check_thresholds, compare, evaluate

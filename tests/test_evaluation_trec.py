@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embeddings import HashingEmbeddings
 from assistant.evaluation.trec import (
     TrecFormatError,
     average_precision,
@@ -17,6 +16,7 @@ from assistant.evaluation.trec import (
     run_benchmark,
     score_run,
 )
+from assistant.index.embeddings import HashingEmbeddings
 
 DOCS = """<DOC>
 <DOCNO>1</DOCNO>

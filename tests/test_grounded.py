@@ -8,16 +8,16 @@ from langchain_core.documents import Document
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from assistant.core import Assistant
-from assistant.embeddings import HashingEmbeddings
-from assistant.extractive import Candidate
-from assistant.grounded import (
+from assistant.answer.extractive import Candidate
+from assistant.answer.grounded import (
     build_prompt,
     is_refusal,
     sentence_limit_cut,
     split_unfinished,
     verify,
 )
+from assistant.core import Assistant
+from assistant.index.embeddings import HashingEmbeddings
 from assistant.testing import FakeChatModel
 
 PASSAGES = [
@@ -115,14 +115,14 @@ def test_unreachable_backend_falls_back_says_so_and_logs_why(
         def _generate(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
             raise ConnectionError("connection refused")
 
-    caplog.set_level(logging.WARNING, logger="assistant.answer")
+    caplog.set_level(logging.WARNING, logger="assistant.answer.pipeline")
     answer = fake_assistant.with_chat_model(Down(messages=iter([]))).ask(
         "What test must applicants meet to obtain a stay?", mode="openai"
     )
     assert answer.mode == "extractive"
     assert "connection refused" in answer.metadata["fallback"]
     assert answer.citations
-    logged = [r for r in caplog.records if r.name == "assistant.answer"]
+    logged = [r for r in caplog.records if r.name == "assistant.answer.pipeline"]
     assert logged and logged[0].levelno == logging.WARNING  # never a silent fallback
     assert logged[0].exc_info and "connection refused" in caplog.text  # with the traceback
 

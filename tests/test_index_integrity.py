@@ -25,9 +25,9 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from assistant.core import Assistant
-from assistant.documents import load_document
-from assistant.embeddings import HashingEmbeddings
-from assistant.indexer import embedding_text, index_signature
+from assistant.index.embeddings import HashingEmbeddings
+from assistant.index.indexer import embedding_text, index_signature
+from assistant.ingest.documents import load_document
 from assistant.settings import DocumentSettings, Settings
 from tests.conftest import HIKVISION_QUESTION, CountingEmbeddings
 from tests.fixtures_files import write_docx
@@ -111,7 +111,7 @@ def test_a_crash_while_switching_models_never_keeps_old_vectors(
 
 
 def embedding_text_of(text: str, meta: dict) -> str:
-    from assistant.chunking import Chunk
+    from assistant.ingest.chunking import Chunk
 
     return embedding_text(Chunk("x", meta.get("source", ""), text, 0, 0, meta))
 
@@ -351,8 +351,8 @@ def test_a_disk_that_fills_up_during_the_write_is_named_too(
 ) -> None:
     """When the disk fills up after the space check (another writer), Chroma fails with
     its own words ("Failed to apply logs..."): the error still says what happened."""
-    import assistant.indexer
-    from assistant.disk import IndexDiskFullError
+    import assistant.index.indexer
+    from assistant.index.disk import IndexDiskFullError
     from tests.test_reliability_index import make_corpus
 
     moved = Assistant(
@@ -361,7 +361,7 @@ def test_a_disk_that_fills_up_during_the_write_is_named_too(
     )
     assert moved.sync().consistent
     make_corpus(moved.settings.corpus_dir, 300, seed=4)
-    monkeypatch.setattr(assistant.indexer, "chunk_bytes", lambda *_: 0)  # the check misses it
+    monkeypatch.setattr(assistant.index.indexer, "chunk_bytes", lambda *_: 0)  # the check misses it
     with pytest.raises(IndexDiskFullError, match="no space left on device at"):
         moved.sync()
 
@@ -540,7 +540,7 @@ class BlockingEmbeddings(HashingEmbeddings):
 def test_the_page_says_indexing_is_in_progress_then_that_it_is_done(
     corpus_dir: Path, make_settings
 ) -> None:  # noqa: ANN001
-    from assistant.web_handlers import PageHandlers
+    from assistant.web.handlers import PageHandlers
 
     embeddings = BlockingEmbeddings()
     assistant = Assistant(make_settings(), embeddings=embeddings)
@@ -565,7 +565,7 @@ def test_the_page_says_indexing_is_in_progress_then_that_it_is_done(
 def test_an_upload_during_start_up_indexing_waits_for_it_instead_of_failing(
     corpus_dir: Path, make_settings, tmp_path: Path
 ) -> None:  # noqa: ANN001
-    from assistant.uploads import add_documents
+    from assistant.ingest.uploads import add_documents
 
     embeddings = BlockingEmbeddings()
     assistant = Assistant(make_settings(), embeddings=embeddings)
@@ -594,8 +594,8 @@ def test_serve_loads_the_embedding_model_before_it_says_ready(
 ) -> None:
     from typer.testing import CliRunner
 
-    import assistant.web
-    from assistant.cli import app
+    import assistant.web.app
+    from assistant.cli.main import app
 
     seen: dict[str, bool] = {}
 
@@ -603,7 +603,7 @@ def test_serve_loads_the_embedding_model_before_it_says_ready(
         seen["model loaded"] = assistant.embeddings._model is not None  # type: ignore[attr-defined]
         raise RuntimeError("stop before serving")
 
-    monkeypatch.setattr(assistant.web, "launch", launch)
+    monkeypatch.setattr(assistant.web.app, "launch", launch)
     (tmp_path / "corpus").mkdir(exist_ok=True)
     result = CliRunner().invoke(app, ["serve", "--port", "0"])
     assert str(result.exception) == "stop before serving"

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from assistant.core import Assistant
-from assistant.indexer import IndexBusyError, index_lock
+from assistant.index.indexer import IndexBusyError, index_lock
 from tests.conftest import CountingEmbeddings
 from tests.fixtures_files import write_pdf
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import assistant.ingest
+import assistant.ingest.stream
 from assistant.core import Assistant
-from assistant.ingest import stream_loaded
+from assistant.ingest.stream import stream_loaded
 from assistant.settings import Settings
 from tests.conftest import CountingEmbeddings
 from tests.test_indexer import assert_consistent
@@ -25,8 +25,8 @@ def test_the_helper_process_loads_exactly_what_this_process_loads(
     (corpus_dir / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
     settings = Settings(corpus_dir=corpus_dir)
     here = list(stream_loaded(_items(corpus_dir), corpus_dir, settings))
-    monkeypatch.setattr(assistant.ingest, "HELPER_MIN_FILES", 1)
-    monkeypatch.setattr(assistant.ingest, "GROUP", 2)  # several groups in flight
+    monkeypatch.setattr(assistant.ingest.stream, "HELPER_MIN_FILES", 1)
+    monkeypatch.setattr(assistant.ingest.stream, "GROUP", 2)  # several groups in flight
     helped = list(stream_loaded(_items(corpus_dir), corpus_dir, settings))
     assert [i.source for i in helped] == [i.source for i in here] and len(here) == 12
     assert [i.error for i in helped] == [i.error for i in here]
@@ -40,7 +40,7 @@ def test_the_helper_process_loads_exactly_what_this_process_loads(
 def test_a_sync_through_the_helper_process_is_consistent(
     corpus_dir: Path, make_settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # noqa: ANN001
-    monkeypatch.setattr(assistant.ingest, "HELPER_MIN_FILES", 1)
+    monkeypatch.setattr(assistant.ingest.stream, "HELPER_MIN_FILES", 1)
     synced = Assistant(make_settings(), embeddings=CountingEmbeddings())
     report = synced.sync()
     assert report.ok and report.consistent and len(report.added) == 11

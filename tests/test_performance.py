@@ -12,8 +12,12 @@ import numpy as np
 import pytest
 
 from assistant.core import Assistant
-from assistant.embeddings import HashingEmbeddings, SentenceTransformerEmbeddings, load_embeddings
-from assistant.indexer import index_signature
+from assistant.index.embeddings import (
+    HashingEmbeddings,
+    SentenceTransformerEmbeddings,
+    load_embeddings,
+)
+from assistant.index.indexer import index_signature
 from assistant.settings import EmbeddingSettings, Settings
 from tests.conftest import HIKVISION_QUESTION
 from tests.test_chroma_server import chroma_url  # noqa: F401 - the server fixture
@@ -90,7 +94,7 @@ def test_onnx_backend_changes_the_index_signature() -> None:
 def test_vectors_equal_langchain_huggingface_embeddings(real_embeddings) -> None:  # noqa: ANN001
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    from assistant.embeddings import packaged_model_path
+    from assistant.index.embeddings import packaged_model_path
 
     reference = HuggingFaceEmbeddings(
         model_name=str(packaged_model_path()),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.question import analyse, answer_type, has_answer_type, split_parts
+from assistant.answer.question import analyse, answer_type, has_answer_type, split_parts
 
 
 @pytest.mark.parametrize(

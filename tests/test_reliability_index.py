@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from assistant.core import Assistant
-from assistant.embeddings import HashingEmbeddings
 from assistant.feedback import FeedbackStore
+from assistant.index.embeddings import HashingEmbeddings
 from assistant.settings import Settings
 from tests.conftest import HIKVISION_QUESTION, copy_corpus
 

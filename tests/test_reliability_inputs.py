@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.chunking import chunk_document
 from assistant.core import Assistant
-from assistant.documents import DocumentError, SourceDocument, load_document
+from assistant.ingest.chunking import chunk_document
+from assistant.ingest.documents import DocumentError, SourceDocument, load_document
+from assistant.ingest.uploads import sanitize_filename, save_uploads
 from assistant.settings import ChunkingSettings
-from assistant.uploads import sanitize_filename, save_uploads
 from tests.fixtures_files import write_docx, write_image_only_pdf
 
 REPO = Path(__file__).resolve().parent.parent
@@ -180,8 +180,8 @@ def test_a_10mb_line_and_a_50mb_file_chunk_with_bounded_memory(tmp_path: Path) -
     code = r"""
 import resource, sys
 from pathlib import Path
-from assistant.chunking import chunk_document
-from assistant.documents import load_document
+from assistant.ingest.chunking import chunk_document
+from assistant.ingest.documents import load_document
 from assistant.settings import ChunkingSettings, DocumentSettings
 root = Path(sys.argv[1])
 unbounded = DocumentSettings(max_chars=10**9)  # the default limit would refuse 50 MB

@@ -23,12 +23,12 @@ from typing import Any
 import pytest
 
 from assistant.core import Assistant
-from assistant.embeddings import HashingEmbeddings
 from assistant.feedback import FeedbackStore
+from assistant.index.embeddings import HashingEmbeddings
 from assistant.settings import Settings, SlackSettings
-from assistant.slack import build_slack_app
-from assistant.slack_blocks import ERROR_TEXT, FEEDBACK_DOWN, FEEDBACK_UP
-from assistant.slack_server import SlackHTTPServer
+from assistant.slack.blocks import ERROR_TEXT, FEEDBACK_DOWN, FEEDBACK_UP
+from assistant.slack.bot import build_slack_app
+from assistant.slack.server import SlackHTTPServer
 from tests.conftest import SAMPLE_CORPUS
 from tests.slack_fake_api import BOT_USER, TEAM, FakeSlackAPI, event_body, post
 
@@ -127,7 +127,7 @@ def web_load(assistant: Assistant, n: int = 200, clients: int = 8) -> dict[str, 
     """Serve the page on loopback and ask ``n`` questions through ``/ask`` with gradio_client."""
     from gradio_client import Client
 
-    from assistant.web import launch
+    from assistant.web.app import launch
 
     demo, url = launch(assistant, host="127.0.0.1", port=0, prevent_thread_lock=True, quiet=True)
     local = threading.local()

@@ -15,7 +15,7 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.feedback import FeedbackStore
-from assistant.web_handlers import PageHandlers
+from assistant.web.handlers import PageHandlers
 from tests.conftest import HIKVISION_QUESTION, CountingEmbeddings, copy_corpus
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,7 +61,7 @@ def cli(env: dict[str, str], *args: str, cwd: Path = REPO) -> subprocess.Complet
 
 def test_settings_repr_and_dumps_for_feedback_hide_secrets(secret_env: dict[str, str]) -> None:
     from assistant.settings import load_settings
-    from assistant.web_handlers import public_settings
+    from assistant.web.handlers import public_settings
 
     settings = load_settings()
     api_key = settings.llm.api_key.get_secret_value()

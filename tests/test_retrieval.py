@@ -1,7 +1,7 @@
 import pytest
 
+from assistant.answer.retrieval import Filters, NoMatchingSourcesError, fuse
 from assistant.core import Assistant
-from assistant.retrieval import Filters, NoMatchingSourcesError, fuse
 
 
 def test_fuse_rewards_agreement_and_respects_weights() -> None:

@@ -12,10 +12,10 @@ from langchain_core.documents import Document
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 from pydantic import ValidationError
 
+from assistant.answer.retrieval import Filters, HybridRetriever
 from assistant.core import Assistant
-from assistant.corpus_index import CorpusIndex
-from assistant.embeddings import HashingEmbeddings
-from assistant.retrieval import Filters, HybridRetriever
+from assistant.index.corpus_index import CorpusIndex
+from assistant.index.embeddings import HashingEmbeddings
 from assistant.settings import RetrievalSettings, Settings
 from tests.conftest import copy_corpus
 

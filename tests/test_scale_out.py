@@ -1,6 +1,6 @@
 """Scaling out: one indexer and stateless answerers that share only a `chroma run` server.
 
-The committed state and BM25 are published in the server (``assistant/published.py``), so
+The committed state and BM25 are published in the server (``assistant/index/published.py``), so
 an answering process needs no index folder of the indexer's; the indexing lock lives
 there too. The end-to-end test runs real processes against a real server.
 """
@@ -20,9 +20,9 @@ import pytest
 from chromadb.config import Settings as ChromaSettings
 
 from assistant.core import Assistant
-from assistant.published import PublishedState, shared_lock
+from assistant.index.published import PublishedState, shared_lock
+from assistant.index.state import IndexBusyError
 from assistant.settings import WebSettings
-from assistant.state import IndexBusyError
 from tests.conftest import HIKVISION_QUESTION, free_port, serve_until_ready
 from tests.test_chroma_server import chroma_url  # noqa: F401 - the server fixture
 
@@ -120,7 +120,7 @@ def _answerers(url: str, tmp_path: Path, stack: ExitStack) -> list[WebSettings]:
 
 
 def _ask(page: WebSettings, question: str) -> dict:
-    from assistant.server_client import ask_running_server
+    from assistant.cli.server_client import ask_running_server
 
     answer = ask_running_server(page, question, [], {})
     assert answer is not None, f"no answer from the page on port {page.port}"

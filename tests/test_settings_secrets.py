@@ -50,7 +50,7 @@ def test_build_slack_app_honours_slack_bot_token(
     fake_assistant,  # noqa: ANN001
 ) -> None:
     pytest.importorskip("slack_bolt")
-    from assistant.slack import build_slack_app
+    from assistant.slack.bot import build_slack_app
     from tests.slack_fake_api import FakeSlackAPI
 
     api = FakeSlackAPI().start()

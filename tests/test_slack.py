@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from assistant.citations import REFUSAL_TEXT
+from assistant.answer.citations import REFUSAL_TEXT
 from assistant.core import Assistant
 from assistant.feedback import FeedbackStore
 from assistant.settings import SlackSettings
-from assistant.slack import SlackConfigError, build_slack_app
-from assistant.slack_blocks import FEEDBACK_DOWN, FEEDBACK_UP, PLACEHOLDER_TEXT
-from assistant.slack_server import SlackHTTPServer
+from assistant.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP, PLACEHOLDER_TEXT
+from assistant.slack.bot import SlackConfigError, build_slack_app
+from assistant.slack.server import SlackHTTPServer
 from tests.conftest import HIKVISION_QUESTION
 from tests.slack_fake_api import BOT_USER, TEAM, FakeSlackAPI, event_body, post
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from assistant.citations import Answer, Citation, Conflict, ConflictValue
-from assistant.slack_blocks import (
+from assistant.answer.citations import Answer, Citation, Conflict, ConflictValue
+from assistant.slack.blocks import (
     FEEDBACK_DOWN,
     FEEDBACK_UP,
     answer_blocks,

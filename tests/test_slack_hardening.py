@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from assistant.core import Assistant
-from assistant.slack_blocks import escape
+from assistant.slack.blocks import escape
 from tests.conftest import REPO
 from tests.slack_fake_api import BOT_USER, TEAM, event_body, post, sign
 from tests.test_slack import SIGNING_SECRET, Bot, start_bot

@@ -11,8 +11,8 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.settings import SlackSettings
-from assistant.slack import SlackConfigError, build_slack_app
-from assistant.slack_server import socket_mode_handler
+from assistant.slack.bot import SlackConfigError, build_slack_app
+from assistant.slack.server import socket_mode_handler
 from tests.conftest import HIKVISION_QUESTION
 from tests.slack_fake_api import BOT_USER, FakeSlackAPI, event_body
 

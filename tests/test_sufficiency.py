@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from langchain_core.documents import Document
 
-from assistant.extractive import Candidate
-from assistant.question import analyse
-from assistant.sufficiency import decide
-from assistant.text import terms
+from assistant.answer.extractive import Candidate
+from assistant.answer.question import analyse
+from assistant.answer.sufficiency import decide
+from assistant.ingest.text import terms
 
 
 def cand(text: str, source: str = "a.txt", semantic: float = 0.5, passage: str = "") -> Candidate:

@@ -1,4 +1,4 @@
-from assistant.text import key_tokens, split_sentences, terms
+from assistant.ingest.text import key_tokens, split_sentences, terms
 
 
 def spans_text(text: str) -> list[str]:

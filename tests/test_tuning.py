@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant import grounded
+from assistant.answer import grounded
 from assistant.settings import TUNING, AnswerTuning
 
 

@@ -67,7 +67,7 @@ def app(
 ) -> Iterator[tuple[Assistant, str]]:  # noqa: ANN001
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: `apt-get install -y chromium` (make test does it)")
-    from assistant.web import launch
+    from assistant.web.app import launch
 
     root = tmp_path_factory.mktemp("browser")
     shutil.copytree(SAMPLE_CORPUS, root / "corpus")

@@ -14,10 +14,10 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.main import app
 from assistant.core import Assistant
 from assistant.feedback import FeedbackStore
-from assistant.web_handlers import PageHandlers, public_settings
+from assistant.web.handlers import PageHandlers, public_settings
 from tests.conftest import HIKVISION_QUESTION
 
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from assistant.settings import WebSettings
-from assistant.web import launch
-from assistant.web_login import LoginThrottle
+from assistant.web.app import launch
+from assistant.web.login import LoginThrottle
 from tests.test_web_server import _assistant
 
 GOOD = {"username": "staff", "password": "s3cret-pass"}

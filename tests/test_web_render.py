@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from assistant.web_render import (
+from assistant.web.render import (
     escape_text,
     link_markers,
     parse_cite,
@@ -145,7 +145,7 @@ def test_selected_citation_is_looked_up_in_the_conversation() -> None:
 
 
 def test_parts_not_answered_and_flagged_instructions_are_shown() -> None:
-    from assistant.web_render import render_answer, render_passage
+    from assistant.web.render import render_answer, render_passage
 
     answer = {
         "answer": "The council ordered it. [1]",

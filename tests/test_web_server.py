@@ -18,9 +18,9 @@ import pytest
 from gradio_client import Client
 
 from assistant.core import Assistant
-from assistant.embeddings import HashingEmbeddings
+from assistant.index.embeddings import HashingEmbeddings
 from assistant.settings import Settings
-from assistant.web import free_port, launch
+from assistant.web.app import free_port, launch
 from tests.conftest import HIKVISION_QUESTION, SAMPLE_CORPUS
 
 pytestmark = pytest.mark.slow
@@ -120,7 +120,7 @@ def test_ask_cli_uses_the_running_server_and_says_so(
 ) -> None:
     from typer.testing import CliRunner
 
-    from assistant.cli import app
+    from assistant.cli.main import app
 
     _, url = served
     monkeypatch.setenv("ASSISTANT_WEB__PORT", url.rstrip("/").rsplit(":", 1)[1])
@@ -140,7 +140,7 @@ def _no_model_load(*_: object, **__: object) -> None:
 
 
 def test_ask_finds_no_server_on_a_closed_port_quickly() -> None:
-    from assistant.server_client import ask_running_server
+    from assistant.cli.server_client import ask_running_server
     from assistant.settings import WebSettings
 
     assert ask_running_server(WebSettings(port=free_port()), "q", [], {}) is None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.core import Assistant
-from assistant.uploads import (
+from assistant.ingest.uploads import (
     UploadError,
     add_documents,
     remove_document,

@@ -11,13 +11,13 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from assistant.citations import MARKER as _NUMBER
-from assistant.text import normalize, split_sentences
+from assistant.answer.citations import MARKER as _NUMBER
+from assistant.ingest.text import normalize, split_sentences
 
 _MARKERS = re.compile(r"((?:\s*\[\d+\])+)")
 
 # Support is scored with a rule of its own, not the answer verifier's (which uses the
-# embedding, Snowball stems and assistant.text's names and numbers): grading the verifier
+# embedding, Snowball stems and assistant.ingest.text's names and numbers): grading the verifier
 # with itself would always pass. Here: every number and mid-sentence capitalized word of
 # the sentence occurs as a word of the quotes, and at least SUPPORT_MIN_OVERLAP of its
 # content words align with a quote word on their first ALIGN_PREFIX letters.

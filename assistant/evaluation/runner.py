@@ -85,7 +85,7 @@ def retrieval_query(question: Question, answer: Any) -> str:
     if isinstance(query, str) and query:
         return query
     try:
-        from assistant.answer import condense_query
+        from assistant.answer.pipeline import condense_query
 
         return condense_query(question.question, _turns(question.history))[0]
     except (ImportError, TypeError):  # the lead may change the condense step
@@ -94,7 +94,7 @@ def retrieval_query(question: Question, answer: Any) -> str:
 
 
 def _turns(history: list[dict[str, str]]) -> list[Any]:
-    from assistant.citations import HistoryTurn
+    from assistant.answer.citations import HistoryTurn
 
     return [HistoryTurn(**t) for t in history]
 

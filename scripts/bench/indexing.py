@@ -20,11 +20,11 @@ def vaswani_dirs(work: Path) -> tuple[Path, Path]:
 
 
 def run(work: Path, max_docs: int | None = None) -> dict:
-    from assistant.chunking import chunk_document
     from assistant.core import Assistant
-    from assistant.documents import file_sha256, load_document
     from assistant.evaluation.trec import TrecCollection, load_trec, write_corpus
-    from assistant.indexer import embedding_text
+    from assistant.index.indexer import embedding_text
+    from assistant.ingest.chunking import chunk_document
+    from assistant.ingest.documents import file_sha256, load_document
     from assistant.settings import load_settings
 
     collection = load_trec(VASWANI)

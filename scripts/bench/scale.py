@@ -143,7 +143,7 @@ def scale_assistant(root: Path):  # noqa: ANN201 - an Assistant
 def measure_update(assistant, corpus: Path, result: dict) -> dict:  # noqa: ANN001
     """One file edited in a big corpus: the whole `sync`, and BM25 rebuilt with and without
     the saved term table (only the edited file's chunks re-tokenized), interleaved."""
-    from assistant.bm25 import BM25Index, TermTable
+    from assistant.index.bm25 import BM25Index, TermTable
 
     index = assistant.index
     bm25 = index.refresh_bm25()
@@ -200,7 +200,7 @@ def chroma_alone(assistant) -> dict:  # noqa: ANN001
     the same kind, in the same process (the yardstick of the pipeline's cost per chunk)."""
     import numpy as np
 
-    from assistant.indexer import WRITE_MIN
+    from assistant.index.indexer import WRITE_MIN
 
     store = assistant.index.store
     ids, texts, metas, vectors = [], [], [], []
@@ -233,7 +233,7 @@ def chroma_alone(assistant) -> dict:  # noqa: ANN001
 
 
 def run(work: Path, documents: int) -> dict:
-    from assistant.bm25 import BM25Index
+    from assistant.index.bm25 import BM25Index
 
     root = work / f"scale-{documents}"
     shutil.rmtree(root, ignore_errors=True)

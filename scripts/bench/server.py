@@ -58,7 +58,7 @@ def run_chroma(work: Path) -> dict:
     committed state there, then time the same queries through an embedded ``Assistant`` and
     a stateless one (an empty index folder: state and BM25 read from the server)."""
     from assistant.core import Assistant
-    from assistant.indexer import _publish
+    from assistant.index.indexer import _publish
     from assistant.settings import load_settings
 
     corpus, index = vaswani_dirs(work)
@@ -135,7 +135,7 @@ def run_concurrency(work: Path, clients: int = 8, per_client: int = 12) -> dict:
 
     from assistant.core import Assistant
     from assistant.settings import load_settings
-    from assistant.web import launch
+    from assistant.web.app import launch
 
     corpus, index = vaswani_dirs(work)
     settings = load_settings(

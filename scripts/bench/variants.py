@@ -33,8 +33,8 @@ BASE = "torch bs=64 (the former default)"
 def run(work: Path, quality: tuple[str, ...] = ("onnx-int8", "onnx"), rounds: int = 3) -> dict:
     import torch
 
-    from assistant.embeddings import load_embeddings
     from assistant.evaluation.trec import run_benchmark
+    from assistant.index.embeddings import load_embeddings
     from assistant.settings import EmbeddingSettings
 
     texts = _sample_texts(work)

@@ -1,0 +1,234 @@
+"""The extractive answer mode: quote the sentences that best answer the question.
+
+Deterministic and model-free apart from the embedding model. Each answer
+sentence is a verbatim sentence of a retrieved passage, so each citation's
+quote is exactly what the document says.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from assistant.answer.question import QuestionAnalysis, analyse, has_answer_type
+from assistant.ingest.injection import is_instruction
+from assistant.ingest.text import normalize, split_sentences, terms
+
+
+@dataclass(eq=False)  # identity: the same sentence object is the same candidate
+class Candidate:
+    """A sentence of a retrieved passage, with its offsets in the document."""
+
+    doc: Document
+    start: int  # in the document text
+    end: int
+    text: str
+    semantic: float = 0.0
+    lexical: float = 0.0
+    score: float = 0.0
+    vector: np.ndarray | None = None  # normalized sentence embedding
+    terms: frozenset[str] = frozenset()
+
+
+@dataclass
+class Evidence:
+    """Scored sentences plus the signals the refusal decision uses."""
+
+    candidates: list[Candidate]
+    best: float
+    coverage: float  # share of the question's weighted terms found in the top sentences
+    unknown_terms: list[str]  # question terms that occur nowhere in the corpus
+    question_weights: dict[str, float] = field(default_factory=dict)
+
+
+def sentence_candidates(docs: list[Document]) -> list[Candidate]:
+    seen: set[tuple[str, int]] = set()
+    out: list[Candidate] = []
+    for doc in docs:
+        base = int(doc.metadata.get("start", 0))
+        text = doc.page_content
+        for s, e in split_sentences(text):
+            key = (doc.metadata.get("source", ""), base + s)
+            if key in seen or e - s < 12 or is_instruction(text[s:e]):
+                continue  # too short to answer, or an instruction inside a document: data
+            seen.add(key)
+            out.append(Candidate(doc, base + s, base + e, text[s:e]))
+    return out
+
+
+def score_candidates(
+    question: str,
+    context: str,
+    candidates: list[Candidate],
+    embeddings: Embeddings,
+    query_vector: list[float],
+    vocabulary: dict[str, int] | None,
+    question_vector: list[float] | None = None,
+) -> Evidence:
+    """Blend semantic similarity with weighted term overlap; see ``Evidence``.
+
+    For a follow-up, ``query_vector`` embeds question and context together and
+    ``question_vector`` the question alone; the question itself counts most.
+    """
+    q_terms = terms(question)
+    c_terms = [t for t in terms(context) if t not in q_terms]
+    unknown = [t for t in q_terms if vocabulary is not None and t not in vocabulary]
+    if not candidates:
+        return Evidence([], 0.0, 0.0, unknown)
+    sent_terms = [set(terms(c.text)) for c in candidates]
+    n = len(candidates)
+
+    def idf(term: str) -> float:
+        df = sum(1 for st in sent_terms if term in st)
+        return math.log(1 + (n + 1) / (df + 0.5))
+
+    weights = {t: idf(t) for t in q_terms}
+    weights.update({t: 0.3 * idf(t) for t in c_terms})
+    total = sum(weights.values()) or 1.0
+    vectors = np.asarray(embeddings.embed_documents([c.text for c in candidates]))
+    sims = _cosine(vectors, query_vector)
+    if question_vector is not None:
+        sims = 0.6 * _cosine(vectors, question_vector) + 0.4 * sims
+    unit = vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9)
+    for cand, st, sim, vec in zip(candidates, sent_terms, sims, unit, strict=True):
+        cand.vector = vec
+        cand.terms = frozenset(st)
+        cand.semantic = float(sim)
+        cand.lexical = sum(w for t, w in weights.items() if t in st) / total
+        rank = int(cand.doc.metadata.get("rank", 1))
+        cand.score = 0.65 * cand.semantic + 0.35 * cand.lexical - 0.01 * (rank - 1)
+    best = max(c.score for c in candidates)  # relevance, before answer-type preference
+    parts = analyse(question).parts
+    if len(parts) == 1 and parts[0].answer_type:
+        q_words = set(normalize(question).split())
+        for cand in candidates:
+            if has_answer_type(cand.text, parts[0].answer_type, q_words):
+                cand.score += ANSWER_TYPE_BONUS
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    covered: set[str] = set()
+    for cand in ranked[:3]:
+        covered |= set(terms(cand.text))
+    q_total = sum(weights[t] for t in q_terms) or 1.0
+    coverage = sum(weights[t] for t in q_terms if t in covered) / q_total
+    return Evidence(ranked, best, coverage, unknown, {t: weights[t] for t in q_terms})
+
+
+ANSWER_TYPE_BONUS = 0.06  # a sentence holding the kind of answer asked for ranks higher
+DUPLICATE_SIMILARITY = 0.88  # two sentences this similar state the same claim
+
+
+def rank_for_parts(
+    analysis: QuestionAnalysis, evidence: Evidence, embeddings: Embeddings
+) -> list[list[Candidate]]:
+    """Candidates ordered by relevance to each part of the question.
+
+    A one-part question keeps the evidence ranking; each part of a multi-part question
+    is scored like the whole question (meaning, its own terms, its answer type).
+    """
+    if len(analysis.parts) == 1 or not evidence.candidates:
+        return [evidence.candidates for _ in analysis.parts]
+    part_vectors = np.asarray(
+        embeddings.embed_documents([p.ranking_text or p.text for p in analysis.parts])
+    )
+    vectors = np.asarray([c.vector for c in evidence.candidates])
+    q_words = set(normalize(analysis.question).split())
+    ranked = []
+    for part, sims in zip(analysis.parts, _cosine_all(vectors, part_vectors).T, strict=True):
+        asked = set(part.focus) | set(part.context)
+        weights = {t: w for t, w in evidence.question_weights.items() if t in asked}
+        total = sum(weights.values()) or 1.0
+        scores = []
+        for cand, sim in zip(evidence.candidates, sims, strict=True):
+            lexical = sum(w for t, w in weights.items() if t in cand.terms) / total
+            score = 0.65 * float(sim) + 0.35 * lexical
+            if part.answer_type and has_answer_type(cand.text, part.answer_type, q_words):
+                score += ANSWER_TYPE_BONUS
+            scores.append(score)
+        order = np.argsort(-np.asarray(scores), kind="stable")
+        ranked.append([evidence.candidates[i] for i in order])
+    return ranked
+
+
+def _cosine_all(vectors: np.ndarray, others: np.ndarray) -> np.ndarray:
+    others = others / (np.linalg.norm(others, axis=1, keepdims=True) + 1e-9)
+    return vectors @ others.T
+
+
+def merge_duplicates(chosen: list[Candidate], pool: list[Candidate]) -> list[list[Candidate]]:
+    """Group each chosen sentence with the sentences of other sources that say the same.
+
+    A chosen sentence that repeats an earlier one joins that one's group instead of
+    being said twice.
+    """
+    groups: list[list[Candidate]] = []
+    used: set[int] = set()
+    for cand in chosen:
+        if id(cand) in used:
+            continue
+        same = next((g for g in groups if _same_claim(g[0], cand)), None)
+        if same is not None:
+            same.append(cand)
+            used.add(id(cand))
+            continue
+        group = [cand]
+        used.add(id(cand))
+        for other in pool[:12]:
+            if id(other) in used or other.doc.metadata.get("source") in {
+                c.doc.metadata.get("source") for c in group
+            }:
+                continue
+            if _same_claim(cand, other):
+                group.append(other)
+                used.add(id(other))
+        groups.append(group)
+    return groups
+
+
+def _same_claim(a: Candidate, b: Candidate) -> bool:
+    if a.vector is None or b.vector is None:
+        return False
+    overlap = len(a.terms & b.terms) / max(1, len(a.terms | b.terms))
+    return float(a.vector @ b.vector) >= DUPLICATE_SIMILARITY or overlap >= 0.75
+
+
+def _cosine(vectors: np.ndarray, vector: list[float]) -> np.ndarray:
+    v = np.asarray(vector)
+    return vectors @ v / (np.linalg.norm(vectors, axis=1) * (np.linalg.norm(v) or 1.0) + 1e-9)
+
+
+def select_sentences(
+    evidence: Evidence, max_sentences: int, first: list[Candidate] | None = None
+) -> list[Candidate]:
+    """The best sentence, then close runners-up that cover what is still missing.
+
+    Greedy: each next sentence must be nearly as relevant as the best one, and is
+    preferred when it contains question terms no chosen sentence has yet (a
+    question with two parts gets a sentence for each). Repeats are skipped.
+    """
+    if not evidence.candidates:
+        return []
+    best = evidence.candidates[0]
+    chosen = list(first or [best])
+    covered = set().union(*(c.terms for c in chosen))
+    weights = evidence.question_weights
+    total = sum(weights.values()) or 1.0
+    pool = [c for c in evidence.candidates[:12] if c.score >= 0.7 * best.score and c not in chosen]
+
+    def gain(c: Candidate, covered: set[str]) -> float:
+        return sum(w for t, w in weights.items() if t in c.terms and t not in covered) / total
+
+    while pool and len(chosen) < max_sentences:
+        pick = max(pool, key=lambda c: c.score + 0.5 * gain(c, covered))
+        pool.remove(pick)
+        novel = len(pick.terms - covered) / max(1, len(pick.terms))
+        if novel < 0.3:
+            continue  # says the same thing again
+        if gain(pick, covered) == 0 and pick.score < 0.85 * best.score:
+            continue  # adds nothing the question asked for
+        chosen.append(pick)
+        covered |= pick.terms
+    return chosen

@@ -1,0 +1,395 @@
+"""What a question asks: its parts, the kind of answer each part wants, and its focus words.
+
+Everything here is general English, kept in one place: question words, the nouns that
+name a kind of answer ("date", "judge", "act"), and the verbs that report an outcome.
+Nothing in this module knows any corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from assistant.answer.english import (
+    AUXILIARIES,
+    DATE_NOUNS,
+    FRAME_WORDS,
+    GENERIC_TYPE_NOUNS,
+    LAW_NOUNS,
+    MONEY_WORDS,
+    MONTHS,
+    NAME_NOUNS,
+    OUTCOME_NOUNS,
+    OUTCOME_REPORTS,
+    OUTCOME_VERBS,
+    PARTICLES,
+    PREPOSITIONS,
+    QUANTITY_NOUNS,
+    REASON_MARKERS,
+    ROLE_NOUNS,
+    SPELLED_NUMBERS,
+    TYPE_NOUNS,
+    WEEKDAYS,
+    WH_WORDS,
+)
+from assistant.ingest.text import normalize, stopwords, terms, words
+
+AnswerType = Literal[
+    "name", "date", "time", "number", "money", "law", "outcome", "reason", "place", "polar"
+]
+
+
+@dataclass(frozen=True)
+class QuestionPart:
+    """One thing the question asks: its text, the kind of answer and its focus terms."""
+
+    text: str
+    answer_type: AnswerType | None
+    focus: tuple[str, ...]  # stemmed content terms the answer must be about
+    focus_words: tuple[str, ...]  # the same, as written (for "not found: ..." messages)
+    type_terms: frozenset[str] = field(default_factory=frozenset)  # words naming the type
+    context: tuple[str, ...] = ()  # focus terms of the earlier question (for a follow-up)
+    context_words: tuple[str, ...] = ()
+    ranking_text: str = ""  # what the part's evidence is ranked by (with an elided subject)
+    counted: str | None = None  # what "how many" counts ("employees"), unless generic
+    role: str | None = None  # the role a "who is the chief executive" part asks to fill
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    question: str
+    parts: tuple[QuestionPart, ...]
+
+
+_SPLIT = re.compile(
+    r"\s*(?:,\s*(?:and|or)\b|;\s*(?:and\b)?|\band\b|,)\s+(?=(?:(?:"
+    + "|".join(PREPOSITIONS)
+    + r")\s+)?(?:"
+    + "|".join(WH_WORDS)
+    + r")\b)",
+    re.IGNORECASE,
+)
+
+
+def split_parts(question: str) -> list[str]:
+    """Split "Who ordered X, and under what act?" into its wh-clauses.
+
+    A clause boundary is "and", "," or ";" followed by a question word (optionally after a
+    preposition). "Which region, and which group there" splits; "dealers and installers"
+    does not.
+    """
+    pieces = [p.strip(" ,;?") for p in _SPLIT.split(question.strip())]
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and not _asks(merged[-1]):
+            merged[-1] = f"{merged[-1]}, {piece}"  # "According to X, what ..." is one part
+        elif piece:
+            merged.append(piece)
+    if len(merged) > 1 and not _asks(merged[-1]):
+        merged[-2:] = [f"{merged[-2]}, {merged[-1]}"]
+    return merged or [question.strip(" ?")]
+
+
+def _asks(piece: str) -> bool:
+    """The piece contains a question word or opens with an auxiliary (a yes/no question)."""
+    toks = words(piece)
+    return bool(toks) and (toks[0] in AUXILIARIES or any(t in WH_WORDS for t in toks[:4]))
+
+
+def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
+    """(the kind of answer the part wants, the words of the part that name that kind)."""
+    toks = words(part)
+    if not toks:
+        return None, frozenset()
+    lead = _lead_words(toks)
+    first = lead[0] if lead else toks[0]
+    nxt = lead[1] if len(lead) > 1 else ""
+    head = _head_noun(lead[1:]) if first in ("which", "what", "whose") else None
+    if first == "why" or (first == "what" and (head == "reason" or "behind" in lead[1:5])):
+        return "reason", frozenset({"reason"} & set(toks))
+    if first in ("who", "whom", "whose"):
+        return "name", frozenset({head} if head else set())
+    if first in ("what", "which") and head == "time" and nxt == "time":
+        return "time", frozenset({"time"})  # "what time": a clock time, not a day
+    if first == "when" or (first in ("what", "which") and head in DATE_NOUNS):
+        return "date", frozenset({head} if head else set())
+    if first == "how" and nxt in ("many", "much", "long", "far", "big", "large", "old"):
+        kind = "money" if nxt == "much" and set(lead) & MONEY_WORDS else "number"
+        return kind, frozenset({nxt})
+    if first in ("what", "which") and head in QUANTITY_NOUNS:
+        return ("money" if set(lead[1:6]) & MONEY_WORDS else "number"), frozenset({head})
+    if first in ("what", "which") and head in LAW_NOUNS:
+        return "law", frozenset({head})
+    if first in ("what", "which") and head in OUTCOME_NOUNS:
+        return "outcome", frozenset({head})
+    if first in ("what", "which") and head in ROLE_NOUNS:
+        return None, frozenset()
+    if first == "what" and set(lead[1:9]) & OUTCOME_VERBS:
+        return "outcome", frozenset()
+    if first == "where":
+        return "place", frozenset()
+    if first in ("which", "what") and (head in NAME_NOUNS or _singular(head or "") in NAME_NOUNS):
+        return "name", frozenset({head} if head else set())
+    if first in AUXILIARIES:
+        return "polar", frozenset()
+    return None, frozenset()
+
+
+def counted_noun(part: str) -> str | None:
+    """The thing "how many" counts: the last word of the noun phrase after "many" ("how many
+    Suez Canal Authority employees took part" -> employees); None for a generic one
+    ("people") or when the part does not ask "how many"."""
+    toks = words(part)
+    if "many" not in toks:
+        return None
+    return _phrase_head(toks[toks.index("many") + 1 :])
+
+
+def role_noun(part: str) -> str | None:
+    """The role a "who" part asks to fill: "who is the chief executive of X" -> executive,
+    "who was the judge" -> judge; None for "who runs X" or "who was in charge"."""
+    toks = words(part)
+    if not toks or toks[0] not in ("who", "whom"):
+        return None
+    rest = toks[1:]
+    if rest and rest[0] in ("is", "was", "are", "were"):
+        rest = rest[1:]
+    if not rest or rest[0] not in ("the", "a", "an"):
+        return None  # "who was driving", "who runs": a verb, not a role
+    return _phrase_head(rest[1:])
+
+
+def _is_verb(word: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    return "VERB" in getAllLemmas(word)
+
+
+def _phrase_head(toks: list[str]) -> str | None:
+    """Last word of the noun phrase that opens ``toks`` (None if none, or generic)."""
+    from lemminflect import getAllLemmas
+
+    phrase: list[str] = []
+    for tok in toks:
+        readings = set(getAllLemmas(tok))
+        is_verb_only = bool(readings) and readings <= {"VERB", "AUX", "ADV"}
+        if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords() or is_verb_only:
+            break
+        phrase.append(tok)
+    if (
+        not phrase
+        or phrase[-1] in GENERIC_TYPE_NOUNS
+        or _singular(phrase[-1]) in GENERIC_TYPE_NOUNS
+    ):
+        return None
+    return phrase[-1]
+
+
+def _lead_words(toks: list[str]) -> list[str]:
+    """The words from the first question word on (skipping a leading preposition)."""
+    for i, tok in enumerate(toks[:6]):
+        if tok in WH_WORDS or (i == 0 and tok in AUXILIARIES):
+            return toks[i:]
+    return toks
+
+
+def _head_noun(after_wh: list[str]) -> str | None:
+    """The noun a "which"/"what" asks about ("which federal statute" -> statute, "what is
+    the full name of" -> name): the last word naming a kind of answer, else the first word."""
+    if after_wh and after_wh[0] in ("is", "was", "are", "were"):
+        after_wh = after_wh[1:]
+    while after_wh and after_wh[0] in ("the", "a", "an"):
+        after_wh = after_wh[1:]
+    phrase: list[str] = []
+    for tok in after_wh[:4]:
+        if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords():
+            break
+        phrase.append(tok)
+    for tok in reversed(phrase):  # English noun phrases end in their head: "cabinet post"
+        if _singular(tok) in TYPE_NOUNS or tok in TYPE_NOUNS:
+            return tok if tok in TYPE_NOUNS else _singular(tok)
+    return phrase[0] if phrase else None
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def analyse(question: str, context: str = "") -> QuestionAnalysis:
+    """Parts, answer types and focus terms of ``question``; for a follow-up, ``context``
+    (the earlier question) adds the terms the follow-up leaves out ("under which act?")."""
+    earlier = _focus_words(context, set()) if context else {}
+    parts: list[QuestionPart] = []
+    for text in split_parts(question):
+        kind, type_words = answer_type(text)
+        # "many" in "how many", "date", "act" only name the kind of answer; a specific type
+        # noun ("revenue", "judge") is also what the question is about, so it stays.
+        naming = {w for w in type_words if w not in TYPE_NOUNS or w in GENERIC_TYPE_NOUNS}
+        skip = naming | (set(type_words) & LAW_NOUNS)
+        if kind == "outcome":
+            skip |= OUTCOME_VERBS
+        shown = _focus_words(text, skip)
+        inherited = earlier
+        if not shown and parts:  # "..., and under what act?" is about the previous part
+            previous = dict(zip(parts[-1].focus, parts[-1].focus_words, strict=True))
+            inherited = {**previous, **earlier}
+            text_for_ranking = f"{parts[-1].text} {text}"
+        else:
+            text_for_ranking = text
+        extra = {t: w for t, w in inherited.items() if t not in shown}
+        parts.append(
+            QuestionPart(
+                text=text,
+                answer_type=kind,
+                focus=tuple(shown),
+                focus_words=tuple(shown.values()),
+                type_terms=frozenset(t for w in type_words for t in terms(w)),
+                context=tuple(extra),
+                context_words=tuple(extra.values()),
+                ranking_text=text_for_ranking,
+                counted=counted_noun(text) if kind == "number" else None,
+                role=role_noun(text) if kind == "name" else None,
+            )
+        )
+    return QuestionAnalysis(question, tuple(parts))
+
+
+_ATTRIBUTION = re.compile(r"\baccording to\b[^,;?]*", re.IGNORECASE)
+
+
+def _focus_words(text: str, skip: set[str]) -> dict[str, str]:
+    """Stemmed content term -> the word as written, without question and frame words."""
+    skip = skip | set(WH_WORDS) | FRAME_WORDS
+    shown: dict[str, str] = {}
+    # "..., according to the port authority": who reports it, not what is asked; a source
+    # need not repeat its own name in the sentence that answers.
+    toks = words(_ATTRIBUTION.sub(" ", text))
+    for i, word in enumerate(toks):
+        if word in skip or word in stopwords() or (len(word) < 2 and not word.isdigit()):
+            continue
+        if i + 1 < len(toks) and toks[i + 1] in PARTICLES and _is_verb(word):
+            continue  # "carried out", "set up": the phrase, not the verb, has the meaning
+        for term in terms(word):
+            shown.setdefault(term, word)
+    return shown
+
+
+# --- answer-type evidence in a sentence ---------------------------------------------------
+
+_MONTHS = "|".join(MONTHS)
+_WEEKDAYS = "|".join(WEEKDAYS)
+_DATE = re.compile(
+    rf"\b(?:(?:{_WEEKDAYS})\b|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})"
+    rf"(?:\s+\d{{4}})?|(?:{_MONTHS})\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|(?:1[5-9]|20)\d{{2}})\b",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(
+    r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b"
+    r"|\b(?:1[0-2]|0?[1-9])\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:noon|midnight)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"[$€£¥]?\d[\d,.]*%?|\b(?:"
+    + "|".join(SPELLED_NUMBERS)
+    + r")(?:[- ](?:"
+    + "|".join(SPELLED_NUMBERS)
+    + r"))?\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:thousand|million|billion|trillion)?\s*(?:dollars|euros|"
+    r"pounds|yuan|yen|francs|rupees|usd|eur|gbp|cad)\b|\b(?:us|c|a|hk)\$",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|and|de|du|la|von|van|for|the)?\s*[A-Z][\w'’.-]*)*")
+_PLACE = re.compile(
+    r"\b(?:in|at|near|from|to|into|outside|inside|off|across)\s+(?:the\s+)?"
+    r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
+)
+_ACRONYM = re.compile(r"[A-Z][A-Z&.]{1,9}")
+_LAW_HEADS = "|".join(sorted(w.capitalize() for w in LAW_NOUNS))
+_LAW = re.compile(
+    rf"\b(?:[A-Z][\w'’-]*\s+)+(?:{_LAW_HEADS})\b|\b(?:section|subsection|article|s\.|art\.)"
+    r"\s*\d[\w.()]*",
+    re.IGNORECASE,
+)
+
+
+# A news dateline ("OTTAWA, Ontario — ") names where a story was filed, not an answer.
+_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]+(?:,[^—–]{0,40})?\s+[—–-]+\s+")
+
+
+def date_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _DATE.finditer(text)]
+
+
+def count_answer_values(text: str, kind: AnswerType | None) -> int:
+    """How many answers of ``kind`` the text gives (dates and numbers are counted; a
+    sentence is taken to give one name, law, outcome or reason)."""
+    dates = date_spans(text)
+    if kind == "date":
+        return len(dates)
+    if kind == "time":
+        return len(_CLOCK.findall(text))
+    if kind in ("number", "money"):
+        return sum(
+            1 for m in _NUMBER.finditer(text) if not any(s <= m.start() < e for s, e in dates)
+        )
+    return 1
+
+
+def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]) -> bool:
+    """Whether ``text`` holds an answer of ``kind`` that the question does not already say."""
+    if kind is None or kind == "polar":
+        return True
+    if kind == "date":
+        return any(
+            normalize(m.group(0)) not in " ".join(question_words) for m in _DATE.finditer(text)
+        )
+    if kind == "time":
+        return bool(_CLOCK.search(text))
+    if kind == "money":
+        return bool(_MONEY.search(text))
+    if kind == "number":
+        dates = date_spans(text)
+        for m in _NUMBER.finditer(text):
+            inside_date = any(s <= m.start() < e for s, e in dates)
+            if not inside_date and normalize(m.group(0)).strip(".,") not in question_words:
+                return True
+        return False
+    if kind == "law":
+        return any(
+            not set(words(m.group(0))) <= question_words for m in _LAW.finditer(text)
+        ) or any(w in ("act", "law", "statute", "code") for w in words(text))
+    if kind == "outcome":
+        asked = {t for w in question_words for t in terms(w)}
+        return any(w in OUTCOME_REPORTS and not set(terms(w)) & asked for w in words(text))
+    if kind == "reason":
+        plain = " " + " ".join(words(text)) + " "
+        return any(f" {marker} " in plain for marker in REASON_MARKERS)
+    # name, place: a name (two or more capitalized words, or an acronym) the question
+    # does not contain; a lone capitalized word is too often just a sentence opener.
+    text = _DATELINE.sub("", text)
+    if kind == "place":
+        for m in _PLACE.finditer(text):
+            if not set(words(m.group(1))) <= question_words:
+                return True  # "in Lisbon", "at the Great Bitter Lake"
+    if kind == "name" and any(w in NAME_NOUNS and w not in question_words for w in words(text)):
+        return True  # "the regional water board", "the government"
+    return bool(answer_names(text, question_words))
+
+
+def answer_names(text: str, question_words: set[str]) -> list[tuple[int, int]]:
+    """Spans of the names in ``text`` (two or more capitalized words, or an acronym) that
+    the question does not contain; a lone capitalized word is too often a sentence opener."""
+    spans = []
+    for m in _NAME.finditer(text):
+        name = m.group(0)
+        capitals = [w for w in name.split() if w[:1].isupper() and w.lower() not in stopwords()]
+        if len(capitals) < 2 and not _ACRONYM.fullmatch(name.strip(".,")):
+            continue
+        name_words = set(words(name)) - stopwords()
+        if name_words and not name_words <= question_words:
+            spans.append(m.span())
+    return spans
