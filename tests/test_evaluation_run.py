@@ -22,7 +22,7 @@ SMALL_SET = "\n".join(
         {
             "id": "a1",
             "type": "factual",
-            "question": "Which retailers dropped Hikvision products?",
+            "question": "Who stopped selling Hikvision products?",
             "history": [],
             "keys": [["Best Buy"]],
             "conflict_keys": [],
