@@ -1,0 +1,196 @@
+"""Composing an answer from the decided evidence: citations for quoted sentences, the
+extractive answer text, the passages a model sees, and the checks that prefer the quotes
+to a model's answer (split from ``pipeline``, which runs the chain)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from assistant.answer.citations import MARKER, Citation, Conflict, ConflictValue
+from assistant.answer.conflicts import find_conflicts, kinds_asked
+from assistant.answer.extractive import Candidate, Evidence, merge_duplicates, select_sentences
+from assistant.answer.grounded import neutralize_markers, verify
+from assistant.answer.question import has_answer_type
+from assistant.answer.sufficiency import Sufficiency, WordMatcher
+from assistant.ingest.text import words
+from assistant.settings import TUNING
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+
+def citation_for(candidate: Candidate, n: int) -> Citation:
+    meta = candidate.doc.metadata
+    return Citation(
+        n=n,
+        source=meta.get("source", ""),
+        title=meta.get("title"),
+        publisher=meta.get("publisher"),
+        date=meta.get("date"),
+        url=meta.get("url"),
+        page=meta.get("page"),
+        quote=candidate.text,
+        start=candidate.start,
+        end=candidate.end,
+        score=round(max(0.0, min(1.0, candidate.score)), 4),
+        chunk_id=meta.get("chunk_id"),
+        instructions=flagged_sentences(candidate),
+    )
+
+
+def flagged_sentences(candidate: Candidate) -> list[str]:
+    """The instruction sentences the indexer flagged in the candidate's passage."""
+    spans = str(candidate.doc.metadata.get("instructions") or "")
+    base = int(candidate.doc.metadata.get("start", 0))
+    text = candidate.doc.page_content
+    out = []
+    for span in filter(None, spans.split(";")):
+        start, _, end = span.partition("-")
+        if start.isdigit() and end.isdigit():
+            out.append(text[int(start) - base : int(end) - base])
+    return [s for s in out if s]
+
+
+class Citer:
+    """Hands out dense citation numbers, one per distinct quoted sentence."""
+
+    def __init__(self) -> None:
+        self.citations: list[Citation] = []
+        self._numbers: dict[tuple[str, int], int] = {}
+
+    def cite(self, cand: Candidate) -> int:
+        key = (cand.doc.metadata.get("source", ""), cand.start)
+        if key not in self._numbers:
+            self._numbers[key] = len(self.citations) + 1
+            self.citations.append(citation_for(cand, self._numbers[key]))
+        return self._numbers[key]
+
+
+def compose_extractive(
+    groups: list[list[Candidate]], citer: Citer | None = None
+) -> tuple[str, Citer]:
+    """Each answer sentence quoted once, followed by the ``[n]`` of every source saying it."""
+    citer = citer or Citer()
+    parts = []
+    for group in groups:
+        marks = "".join(f"[{citer.cite(c)}]" for c in group)
+        parts.append(f"{neutralize_markers(group[0].text.strip())} {marks}")
+    return " ".join(parts), citer
+
+
+def should_refuse(evidence: Evidence, min_relevance: float) -> bool:
+    """Refuse when no retrieved sentence is related enough to the question (off-topic)."""
+    return not evidence.candidates or evidence.best < min_relevance
+
+
+def model_passages(sufficiency: Sufficiency, evidence: Evidence, limit: int) -> list[Candidate]:
+    """The passages a model sees: each part's answering sentence first, then the best others."""
+    first = [p.sentence for p in sufficiency.parts if p.sentence]
+    return list(dict.fromkeys([*first, *evidence.candidates]))[: max(limit, len(first))]
+
+
+def sufficiency_report(sufficiency: Sufficiency) -> dict[str, Any]:
+    return {
+        "status": sufficiency.status,
+        "parts": [
+            {
+                "part": p.part.text,
+                "answer_type": p.part.answer_type,
+                "focus": list(p.part.focus_words),
+                "answered": p.answered,
+                "coverage": round(p.coverage, 3),
+                "meaning": round(p.meaning, 3),
+                "missing": p.missing,
+            }
+            for p in sufficiency.parts
+        ],
+    }
+
+
+def kinds_not_given(text: str, question: str, sufficiency: Sufficiency) -> list[str]:
+    """The kinds of answer (a name, a date, ...) that parts the evidence answers ask for
+    and the model's verified answer does not hold: then the quotes answer better."""
+    asked = set(words(question))
+    return [
+        p.part.answer_type
+        for p in sufficiency.parts
+        if p.answered
+        and p.part.answer_type
+        and not has_answer_type(text, p.part.answer_type, asked)
+    ]
+
+
+def uses_the_answering_evidence(cited: list[Candidate], sufficiency: Sufficiency) -> bool:
+    """Every answered part's deciding sentence is among the passages the model cited: a
+    model writing from other passages is the unsure case, and the quotes answer better."""
+    cited_ids = {id(c) for c in cited}
+    return all(id(p.sentence) in cited_ids for p in sufficiency.parts if p.sentence is not None)
+
+
+def looked_for(sufficiency: Sufficiency) -> list[str]:
+    missing = [w for p in sufficiency.parts for w in p.missing]
+    return list(dict.fromkeys(missing))
+
+
+def has_marker(text: str | None) -> bool:
+    return bool(text and MARKER.search(text))
+
+
+def extractive_groups(
+    evidence: Evidence, sufficiency: Sufficiency, max_sentences: int
+) -> list[list[Candidate]]:
+    """The sentence answering each part first, then close runners-up; repeats merged."""
+    first = list(dict.fromkeys(p.sentence for p in sufficiency.parts if p.sentence))
+    limit = max(max_sentences, len(first))
+    chosen = first if len(sufficiency.parts) > 1 else select_sentences(evidence, limit, first=first)
+    return merge_duplicates(chosen, evidence.candidates)
+
+
+def verified_text(
+    generated: str,
+    passages: list[Candidate],
+    embeddings: Embeddings,
+    support_threshold: float,
+    word_matcher: WordMatcher,
+) -> tuple[str, Citer, list[dict[str, str]], list[Candidate]]:
+    """The model's supported sentences, each with the ``[n]`` of the passages it cites."""
+    result = verify(generated, passages, embeddings, support_threshold, word_matcher)
+    citer = Citer()
+    parts = []
+    cited: list[Candidate] = []
+    for sentence in result.sentences:
+        marks = "".join(f"[{citer.cite(passages[i])}]" for i in sentence.passages)
+        cited.extend(passages[i] for i in sentence.passages)
+        body = sentence.text.rstrip()
+        parts.append(f"{body} {marks}")
+    return " ".join(parts), citer, result.dropped, cited
+
+
+def answer_conflicts(
+    answer: list[Candidate],
+    citer: Citer,
+    evidence: Evidence,
+    sufficiency: Sufficiency,
+    embeddings: Embeddings,
+) -> list[Conflict]:
+    """Disagreements between what the answer says and other strong evidence."""
+    if not answer:
+        return []
+    best = evidence.best
+    # The masked-context test in find_conflicts decides; this only bounds the work.
+    strong = [
+        c
+        for c in evidence.candidates[: TUNING.conflict_candidates]
+        if c.score >= TUNING.conflict_min_score * best
+    ]
+    conflicts: list[Conflict] = []
+    answering = [p.answering for p in sufficiency.parts]
+    asked = kinds_asked([p.part.answer_type for p in sufficiency.parts])
+    for found in find_conflicts(answer, strong, embeddings, answering):
+        if asked is not None and found.kind not in asked:
+            continue  # a disagreement about something the question did not ask
+        values = [
+            ConflictValue(value=value, citations=[citer.cite(cand)]) for value, cand in found.sides
+        ]
+        conflicts.append(Conflict(topic=found.topic, values=values))
+    return conflicts
