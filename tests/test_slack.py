@@ -317,7 +317,7 @@ def test_feedback_buttons_record_rows_in_the_shared_store(bot: Bot) -> None:
     reply = bot.final_reply("C1", question["ts"])
     assert click(bot, reply, FEEDBACK_UP) == 200
     # after a restart the bot no longer remembers the answer: the message itself suffices
-    bot.app.bot._answers.clear()
+    bot.app.bot.answers._answers.clear()
     assert click(bot, reply, FEEDBACK_DOWN, user="U8") == 200
     rows = FeedbackStore(bot.assistant.settings.feedback_path).rows()
     assert [(r["rating"], r["user"], r["channel"]) for r in rows] == [

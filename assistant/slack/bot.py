@@ -15,14 +15,10 @@ the Slack client; they are never logged.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import secrets
 import threading
 import time
-import uuid
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -35,19 +31,19 @@ from assistant.slack.blocks import (
     ERROR_TEXT,
     FEEDBACK_DOWN,
     FEEDBACK_UP,
-    META_ANSWER,
     META_PLACEHOLDER,
     META_QUESTION,
     PLACEHOLDER_TEXT,
     answer_blocks,
     answer_metadata,
     escape,
-    parse_feedback_value,
     placeholder_blocks,
     streaming_blocks,
     strip_mentions,
-    unescape,
 )
+from assistant.slack.dedupe import Seen, request_key
+from assistant.slack.feedback import AnswerFeedback
+from assistant.slack.history import HUMAN_SUBTYPES, thread_turns
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -58,33 +54,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("assistant.slack")
 
 WORKING_REACTION = "hourglass_flowing_sand"
-# Message subtypes that are still a person writing; everything else (bot_message,
-# message_changed, channel_join, ...) is ignored.
-_HUMAN_SUBTYPES = {None, "file_share", "thread_broadcast"}
 
 
 class SlackConfigError(InputError):
     """A setting the chosen transport needs is missing."""
-
-
-class _Seen:
-    """A bounded, thread-safe set of recently seen keys (event ids, message timestamps)."""
-
-    def __init__(self, size: int) -> None:
-        self._keys: OrderedDict[str, None] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def first_time(self, key: str) -> bool:
-        """True the first time ``key`` is offered, False on every repeat."""
-        with self._lock:
-            if key in self._keys:
-                self._keys.move_to_end(key)
-                return False
-            self._keys[key] = None
-            while len(self._keys) > self._size:
-                self._keys.popitem(last=False)
-            return True
 
 
 class SlackBot:
@@ -95,11 +68,10 @@ class SlackBot:
         self.settings = settings
         self.slack = settings.slack
         self.feedback = FeedbackStore(settings.feedback_path)
-        self.seen_events = _Seen(self.slack.dedupe_cache_size)
-        self.seen_messages = _Seen(self.slack.dedupe_cache_size)
-        self.seen_commands = _Seen(self.slack.dedupe_cache_size)
-        self._answers: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._answers_lock = threading.Lock()
+        self.seen_events = Seen(self.slack.dedupe_cache_size)
+        self.seen_messages = Seen(self.slack.dedupe_cache_size)
+        self.seen_commands = Seen(self.slack.dedupe_cache_size)
+        self.answers = AnswerFeedback(self.feedback, settings)
         self._slots = threading.BoundedSemaphore(self.slack.max_concurrent_answers)
 
     # ----------------------------------------------------------------- policy
@@ -117,7 +89,7 @@ class SlackBot:
             retry = (request.headers.get("x-slack-retry-num") or ["?"])[0]
             log.info("dropping repeated event %s (retry %s)", event_id, retry)
             return BoltResponse(status=200, body="")
-        command_key = _command_key(body, getattr(request, "raw_body", ""))
+        command_key = request_key(body, getattr(request, "raw_body", ""))
         if command_key and not self.seen_commands.first_time(command_key):
             log.warning("dropping a repeated %s request (%s)", body.get("command"), command_key)
             return BoltResponse(status=200, body="")
@@ -137,7 +109,7 @@ class SlackBot:
         self._handle_message(event, client, context)
 
     def _handle_message(self, event: dict[str, Any], client: WebClient, context: Any) -> None:
-        if event.get("bot_id") or event.get("subtype") not in _HUMAN_SUBTYPES:
+        if event.get("bot_id") or event.get("subtype") not in HUMAN_SUBTYPES:
             return
         if context.bot_user_id and event.get("user") == context.bot_user_id:
             return
@@ -180,7 +152,7 @@ class SlackBot:
         except SlackApiError as exc:  # e.g. not_in_channel: answer privately instead
             log.info("cannot post in %s (%s); answering privately", channel, exc.response["error"])
             answer = self._ask(question, [])
-            answer_id = self._remember(answer, channel, user)
+            answer_id = self.answers.remember(answer, channel, user)
             respond(
                 text=escape(answer.answer),
                 blocks=answer_blocks(answer, answer_id),
@@ -232,7 +204,7 @@ class SlackBot:
         if answer.refused and silent:
             log.info("sources don't answer a question in %s; silent by policy", channel)
             return
-        answer_id = self._remember(answer, channel, user)
+        answer_id = self.answers.remember(answer, channel, user)
         reply = {
             "channel": channel,
             "text": escape(answer.answer),  # notifications and clients without blocks
@@ -288,96 +260,14 @@ class SlackBot:
         self, client: WebClient, channel: str, thread_ts: str, before_ts: str, context: Any
     ) -> list[dict[str, str]]:
         """Earlier messages of the thread as turns: people are ``user``, this bot ``assistant``."""
-        from slack_sdk.errors import SlackApiError
-
-        try:
-            reply = client.conversations_replies(
-                channel=channel, ts=thread_ts, limit=200, include_all_metadata=True
-            )
-        except SlackApiError as exc:
-            log.warning("cannot read the thread history: %s", exc.response.get("error"))
-            return []
-        turns: list[dict[str, str]] = []
-        for message in reply.get("messages") or []:
-            ts = message.get("ts") or ""
-            if ts == before_ts or _ts_float(ts) > _ts_float(before_ts):
-                continue
-            turn = self._turn(message, context)
-            if turn:
-                turns.append(turn)
-        return turns[-self.slack.history_messages :]
-
-    @staticmethod
-    def _turn(message: dict[str, Any], context: Any) -> dict[str, str] | None:
-        ours = (context.bot_user_id and message.get("user") == context.bot_user_id) or (
-            context.bot_id and message.get("bot_id") == context.bot_id
+        return thread_turns(
+            client, channel, thread_ts, before_ts, context, self.slack.history_messages
         )
-        meta = message.get("metadata") or {}
-        kind, payload = meta.get("event_type"), meta.get("event_payload") or {}
-        if ours:
-            if kind == META_PLACEHOLDER or message.get("text") == PLACEHOLDER_TEXT:
-                return None
-            if kind == META_QUESTION and payload.get("question"):
-                return {"role": "user", "content": str(payload["question"])}
-            text = unescape(message.get("text") or "").strip()
-            return {"role": "assistant", "content": text} if text else None
-        if message.get("bot_id") or message.get("subtype") not in _HUMAN_SUBTYPES:
-            return None
-        text = strip_mentions(message.get("text") or "")
-        return {"role": "user", "content": text} if text else None
 
     # --------------------------------------------------------------- feedback
-    def _remember(self, answer: Answer, channel: str | None, user: str | None) -> str:
-        answer_id = uuid.uuid4().hex[:16]
-        with self._answers_lock:
-            self._answers[answer_id] = {
-                "question": answer.question,
-                "answer": answer.answer,
-                "citations": [c.model_dump(mode="json") for c in answer.citations],
-                "slack_channel": channel,
-            }
-            while len(self._answers) > self.slack.dedupe_cache_size:
-                self._answers.popitem(last=False)
-        return answer_id
-
     def on_feedback(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         """Record a thumbs up/down (quick SQLite insert, done before the acknowledgement)."""
-        rating = "up" if action.get("action_id") == FEEDBACK_UP else "down"
-        ref = parse_feedback_value(action.get("value"))
-        answer_id = ref.get("id")
-        with self._answers_lock:
-            known = self._answers.get(answer_id or "")
-        message = body.get("message") or {}
-        channel = (body.get("channel") or {}).get("id")
-        if known is None:  # after a restart: rebuild from the message itself
-            meta = message.get("metadata") or {}
-            payload = meta.get("event_payload") if meta.get("event_type") == META_ANSWER else {}
-            payload = payload or {}
-            known = {
-                "question": payload.get("question") or ref.get("q") or "",
-                "answer": unescape(message.get("text") or ""),
-                "citations": payload.get("citations") or [],
-                "slack_channel": channel,
-            }
-        if not known["question"] or not known["answer"]:
-            log.warning("feedback on an unknown answer %s ignored", answer_id)
-            ack()
-            return
-        self.feedback.record(
-            rating=rating,
-            question=known["question"],
-            answer=known["answer"],
-            citations=known["citations"],
-            settings={
-                **_sections(self.settings.public_dump(), "retrieval", "answer"),
-                "slack_channel": known.get("slack_channel") or channel,
-                "message_ts": message.get("ts"),
-            },
-            user=(body.get("user") or {}).get("id"),
-            channel="slack",
-            answer_id=answer_id,
-        )
-        ack()
+        self.answers.on_feedback(ack, body, action)
 
     def thank_for_feedback(self, body: dict[str, Any], client: WebClient) -> None:
         channel = (body.get("channel") or {}).get("id")
@@ -390,32 +280,6 @@ class SlackBot:
                 thread_ts=(body.get("message") or {}).get("thread_ts"),
                 text="Thanks, your feedback was recorded.",
             )
-
-
-def _command_key(body: Any, raw_body: str) -> str | None:
-    """What identifies one slash-command invocation: Slack's ``trigger_id`` (unique per
-    invocation), else a hash of the body. None for anything that is not a command.
-
-    Slack never retries a slash command, so a second request with the same key is a
-    replay (a captured signed request resent within the 5 minutes its signature lasts).
-    """
-    if not isinstance(body, dict) or not body.get("command"):
-        return None
-    if body.get("trigger_id"):
-        return f"trigger:{body['trigger_id']}"
-    data = raw_body or json.dumps(body, sort_keys=True, default=str)
-    return "body:" + hashlib.sha256(data.encode("utf-8", "replace")).hexdigest()
-
-
-def _ts_float(ts: str) -> float:
-    try:
-        return float(ts)
-    except ValueError:
-        return 0.0
-
-
-def _sections(dump: dict[str, Any], *names: str) -> dict[str, Any]:
-    return {name: dump[name] for name in names}
 
 
 def require_credentials(slack: SlackSettings, socket_app_token: bool = True) -> None:
