@@ -11,6 +11,7 @@ import functools
 import re
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -95,18 +96,23 @@ def make_chroma_client(index_dir: Path, chroma_url: str | None) -> Any:
 
 
 def _reopening(method: Callable[..., T]) -> Callable[..., T]:
-    """Retry a read once on a fresh collection handle when another process (or thread) has
-    replaced the collection (a model change or a compaction drops and recreates it)."""
+    """Retry a read on a fresh collection handle when another process (or thread) has
+    replaced the collection (a model change or a compaction drops and recreates it), or
+    was writing to it at that moment (embedded Chroma then reports "Error finding id")."""
 
     @functools.wraps(method)
     def wrapper(self: VectorStore, *args: Any, **kwargs: Any) -> T:
-        from chromadb.errors import NotFoundError
+        from chromadb.errors import InternalError, NotFoundError
 
-        try:
-            return method(self, *args, **kwargs)
-        except NotFoundError:
-            self._open()
-            return method(self, *args, **kwargs)
+        for attempt in range(3):
+            try:
+                return method(self, *args, **kwargs)
+            except (NotFoundError, InternalError):
+                if attempt == 2:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+                self._open()
+        raise AssertionError("unreachable")
 
     return wrapper
 
