@@ -33,6 +33,7 @@ from assistant.answer.english import (
     WEEKDAYS,
     WH_WORDS,
 )
+from assistant.answer.wordforms import can_be_verb, is_verb_only
 from assistant.ingest.text import normalize, stopwords, terms, words
 
 AnswerType = Literal[
@@ -160,21 +161,11 @@ def role_noun(part: str) -> str | None:
     return _phrase_head(rest[1:])
 
 
-def _is_verb(word: str) -> bool:
-    from lemminflect import getAllLemmas
-
-    return "VERB" in getAllLemmas(word)
-
-
 def _phrase_head(toks: list[str]) -> str | None:
     """Last word of the noun phrase that opens ``toks`` (None if none, or generic)."""
-    from lemminflect import getAllLemmas
-
     phrase: list[str] = []
     for tok in toks:
-        readings = set(getAllLemmas(tok))
-        is_verb_only = bool(readings) and readings <= {"VERB", "AUX", "ADV"}
-        if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords() or is_verb_only:
+        if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords() or is_verb_only(tok):
             break
         phrase.append(tok)
     if (
@@ -268,7 +259,7 @@ def _focus_words(text: str, skip: set[str]) -> dict[str, str]:
     for i, word in enumerate(toks):
         if word in skip or word in stopwords() or (len(word) < 2 and not word.isdigit()):
             continue
-        if i + 1 < len(toks) and toks[i + 1] in PARTICLES and _is_verb(word):
+        if i + 1 < len(toks) and toks[i + 1] in PARTICLES and can_be_verb(word):
             continue  # "carried out", "set up": the phrase, not the verb, has the meaning
         for term in terms(word):
             shown.setdefault(term, word)

@@ -238,7 +238,7 @@ def _coverage(
 
 def _mentions(cand: Candidate, word: str, matcher: WordMatcher | None) -> bool:
     """The sentence names ``word`` in some form, or a word close to it in meaning."""
-    if not forms(word).isdisjoint(cand.terms) or any(t in cand.terms for t in terms(word)):
+    if not forms(word).isdisjoint(cand.terms):  # forms() holds the word's own stems too
         return True
     return matcher is not None and matcher.best(word, _content_words(cand.text)) >= (
         PARAPHRASE_SIMILARITY
@@ -254,7 +254,7 @@ def _names_in_role(
     if not names:
         return False
     tokens = [(m.span(), normalize(m.group(0))) for m in _TOKEN.finditer(cand.text)]
-    wanted = forms(role) | set(terms(role))
+    wanted = forms(role)
     content = sorted({w for _, w in tokens if w in _content_words(w)} - {role})
     vectors = matcher.vectors([role, *content]) if matcher is not None else {}
     holders = []

@@ -33,3 +33,21 @@ def can_be_noun(word: str) -> bool:
 
     readings = set(getAllLemmas(word))
     return not readings or bool(readings & {"NOUN", "PROPN"})
+
+
+@lru_cache(maxsize=50_000)
+def can_be_verb(word: str) -> bool:
+    """English uses the word as a verb ("carried", "set")."""
+    from lemminflect import getAllLemmas
+
+    return "VERB" in getAllLemmas(word)
+
+
+@lru_cache(maxsize=50_000)
+def is_verb_only(word: str) -> bool:
+    """English uses the word only as a verb or adverb ("took", "employs"); unknown words
+    (names, jargon) are not."""
+    from lemminflect import getAllLemmas
+
+    readings = set(getAllLemmas(word))
+    return bool(readings) and readings <= {"VERB", "AUX", "ADV"}
