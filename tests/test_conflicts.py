@@ -163,3 +163,25 @@ def test_only_the_kind_of_disagreement_the_question_asks_about_is_reported() -> 
     assert kinds_asked(["date", "number"]) == {"date", "count"}
     assert kinds_asked(["date", None]) is None  # an open question: any disagreement
     assert kinds_asked(["law"]) == set()  # two dates do not answer "under which act" apart
+
+
+def test_the_answer_quotes_each_side_of_a_disagreement() -> None:
+    """A disagreement's other side replaces a runner-up sentence, right after its
+    counterpart, so the reader sees both sources' claims in the answer text."""
+    from assistant.answer.compose import unstated_sides, with_other_sides
+    from assistant.answer.conflicts import FoundConflict
+
+    chosen = cand("The court ordered the seizure on April 12.", "a.txt")
+    runner_up = cand("The ship was held in the lake.", "a.txt")
+    other = cand("On 13 April the court ordered the seizure.", "b.txt")
+    found = [FoundConflict("the date", [("April 12", chosen), ("13 April", other)], "date")]
+
+    assert unstated_sides(found, [chosen, runner_up]) == [other]
+    groups = with_other_sides([[chosen], [runner_up]], found, keep=1, max_sentences=2)
+    assert [g[0].text for g in groups] == [chosen.text, other.text]
+    # nothing to add when the answer already states both sides
+    both = with_other_sides([[chosen], [other]], found, keep=1, max_sentences=2)
+    assert [g[0].text for g in both] == [chosen.text, other.text]
+    # the sentence that answers a part is never dropped to make room
+    kept = with_other_sides([[chosen], [runner_up]], found, keep=2, max_sentences=2)
+    assert [g[0].text for g in kept] == [chosen.text, other.text, runner_up.text]

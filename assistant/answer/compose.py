@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer.citations import MARKER, Citation, Conflict, ConflictValue
-from assistant.answer.conflicts import find_conflicts, kinds_asked
+from assistant.answer.conflicts import FoundConflict, find_conflicts, kinds_asked
 from assistant.answer.extractive import Candidate, Evidence, merge_duplicates, select_sentences
 from assistant.answer.grounded import neutralize_markers, verify
 from assistant.answer.question import has_answer_type
@@ -168,12 +168,12 @@ def verified_text(
 
 def answer_conflicts(
     answer: list[Candidate],
-    citer: Citer,
     evidence: Evidence,
     sufficiency: Sufficiency,
     embeddings: Embeddings,
-) -> list[Conflict]:
-    """Disagreements between what the answer says and other strong evidence."""
+) -> list[FoundConflict]:
+    """Disagreements, of a kind the question asks about, between what the answer says and
+    other strong evidence."""
     if not answer:
         return []
     best = evidence.best
@@ -183,14 +183,65 @@ def answer_conflicts(
         for c in evidence.candidates[: TUNING.conflict_candidates]
         if c.score >= TUNING.conflict_min_score * best
     ]
-    conflicts: list[Conflict] = []
     answering = [p.answering for p in sufficiency.parts]
     asked = kinds_asked([p.part.answer_type for p in sufficiency.parts])
-    for found in find_conflicts(answer, strong, embeddings, answering):
-        if asked is not None and found.kind not in asked:
-            continue  # a disagreement about something the question did not ask
-        values = [
-            ConflictValue(value=value, citations=[citer.cite(cand)]) for value, cand in found.sides
-        ]
-        conflicts.append(Conflict(topic=found.topic, values=values))
-    return conflicts
+    return [
+        found
+        for found in find_conflicts(answer, strong, embeddings, answering)
+        if asked is None or found.kind in asked  # else: about something not asked
+    ]
+
+
+def as_conflicts(found: list[FoundConflict], citer: Citer) -> list[Conflict]:
+    """The structured ``conflicts`` field: each side's value with its citation number."""
+    return [
+        Conflict(
+            topic=f.topic,
+            values=[ConflictValue(value=v, citations=[citer.cite(c)]) for v, c in f.sides],
+        )
+        for f in found
+    ]
+
+
+def unstated_sides(found: list[FoundConflict], answer: list[Candidate]) -> list[Candidate]:
+    """Sentences stating the other side of a disagreement that the answer text lacks: a
+    reader should see each source's claim, not only the one that ranked first."""
+    said = {id(c) for c in answer}
+    missing = [c for f in found for _, c in f.sides if id(c) not in said]
+    return list({id(c): c for c in missing}.values())
+
+
+def with_other_sides(
+    groups: list[list[Candidate]],
+    found: list[FoundConflict],
+    keep: int,
+    max_sentences: int,
+) -> list[list[Candidate]]:
+    """``groups`` with each unstated side of a disagreement placed after the sentence it
+    disagrees with; runner-up sentences (after the first ``keep`` groups) make room."""
+    missing = unstated_sides(found, [c for g in groups for c in g])
+    if not missing:
+        return groups
+    counterpart = {
+        id(other): next(c for _, c in f.sides if c is not other)
+        for f in found
+        for _, other in f.sides
+        if other in missing
+    }
+    out = [list(g) for g in groups]
+    for cand in missing:
+        at = next(
+            (i for i, g in enumerate(out) if any(c is counterpart.get(id(cand)) for c in g)),
+            len(out) - 1,
+        )
+        out.insert(at + 1, [cand])
+    room = max(max_sentences, keep + len(missing))
+    while len(out) > room:
+        drop = next(
+            (i for i in range(len(out) - 1, -1, -1) if i >= keep and out[i][0] not in missing),
+            None,
+        )
+        if drop is None:
+            break
+        out.pop(drop)
+    return out

@@ -27,6 +27,7 @@ from assistant.answer.citations import (
 from assistant.answer.compose import (
     Citer,
     answer_conflicts,
+    as_conflicts,
     compose_extractive,
     extractive_groups,
     has_marker,
@@ -34,8 +35,10 @@ from assistant.answer.compose import (
     looked_for,
     model_passages,
     should_refuse,
+    unstated_sides,
     uses_the_answering_evidence,
     verified_text,
+    with_other_sides,
 )
 from assistant.answer.extractive import (
     Candidate,
@@ -277,15 +280,23 @@ class AnswerPipeline:
             text, citer, answer_sentences = self._checked_model_answer(state, sufficiency, meta)
             if meta["fallback"]:
                 mode_used = "extractive"
-        if not refused and (state.mode == "extractive" or meta["fallback"]):
+        quoted = not refused and (state.mode == "extractive" or bool(meta["fallback"]))
+        groups: list[list[Candidate]] = []
+        if quoted:
             groups = extractive_groups(evidence, sufficiency, self.settings.answer.max_sentences)
-            text, citer = compose_extractive(groups)
             answer_sentences = [c for group in groups for c in group]
-        conflicts: list[Conflict] = []
-        if not refused:
-            conflicts = answer_conflicts(
-                answer_sentences, citer, evidence, sufficiency, self.index.embeddings
-            )
+        found = (
+            []
+            if refused
+            else answer_conflicts(answer_sentences, evidence, sufficiency, self.index.embeddings)
+        )
+        if quoted:  # each source's side of a disagreement is quoted in the answer
+            keep = len({id(p.sentence) for p in sufficiency.parts if p.sentence})
+            groups = with_other_sides(groups, found, keep, self.settings.answer.max_sentences)
+            text, citer = compose_extractive(groups)
+        elif other_sides := unstated_sides(found, answer_sentences):
+            text = f"{text} {compose_extractive([[c] for c in other_sides], citer)[0]}"
+        conflicts: list[Conflict] = as_conflicts(found, citer)
         if refused:
             text = refusal_text(looked_for(sufficiency))
         state.timings["verify"] = (time.perf_counter() - t) * 1000
