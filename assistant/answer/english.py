@@ -53,6 +53,11 @@ QUANTITY_NOUNS = _words(
     "penalty percent percentage population price profit rate revenue revenues salary "
     "sales share size speed sum total value weight width"
 )
+# Words after "how" that ask for a measure: "how many", "how deep", "how strong".
+MEASURE_WORDS = _words(
+    "big cold deep far fast hard heavy high hot large long loud many much old strong tall "
+    "thick warm wide"
+)
 # Words that make a quantity an amount of money.
 MONEY_WORDS = _words(
     "budget compensation cost costs damages earn earned fee fees fine fines funding loss "

@@ -17,6 +17,7 @@ from assistant.answer.english import (
     FRAME_WORDS,
     GENERIC_TYPE_NOUNS,
     LAW_NOUNS,
+    MEASURE_WORDS,
     MONEY_WORDS,
     MONTHS,
     NAME_NOUNS,
@@ -115,7 +116,7 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
         return "time", frozenset({"time"})  # "what time": a clock time, not a day
     if first == "when" or (first in ("what", "which") and head in DATE_NOUNS):
         return "date", frozenset({head} if head else set())
-    if first == "how" and nxt in ("many", "much", "long", "far", "big", "large", "old"):
+    if first == "how" and nxt in MEASURE_WORDS:
         kind = "money" if nxt == "much" and set(lead) & MONEY_WORDS else "number"
         return kind, frozenset({nxt})
     if first in ("what", "which") and head in QUANTITY_NOUNS:
