@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.question import analyse, answer_type, has_answer_type, split_parts
+from assistant.answer.answer_types import has_answer_type
+from assistant.answer.question import analyse, answer_type, split_parts
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from assistant.answer.answer_types import has_answer_type
 from assistant.answer.citations import MARKER, Citation, Conflict, ConflictValue
 from assistant.answer.conflicts import FoundConflict, find_conflicts, kinds_asked
 from assistant.answer.extractive import Candidate, Evidence, merge_duplicates, select_sentences
+from assistant.answer.focus import WordMatcher
 from assistant.answer.grounded import neutralize_markers, verify
-from assistant.answer.question import has_answer_type
-from assistant.answer.sufficiency import Sufficiency, WordMatcher
+from assistant.answer.sufficiency import Sufficiency
 from assistant.ingest.text import words
 from assistant.settings import TUNING
 
@@ -211,6 +212,14 @@ def unstated_sides(found: list[FoundConflict], answer: list[Candidate]) -> list[
     return list({id(c): c for c in missing}.values())
 
 
+def with_unstated_sides(
+    text: str, citer: Citer, found: list[FoundConflict], answer: list[Candidate]
+) -> str:
+    """A model's ``text`` with the unstated sides of its disagreements quoted after it."""
+    other = unstated_sides(found, answer)
+    return f"{text} {compose_extractive([[c] for c in other], citer)[0]}" if other else text
+
+
 def with_other_sides(
     groups: list[list[Candidate]],
     found: list[FoundConflict],
@@ -218,7 +227,8 @@ def with_other_sides(
     max_sentences: int,
 ) -> list[list[Candidate]]:
     """``groups`` with each unstated side of a disagreement placed after the sentence it
-    disagrees with; runner-up sentences (after the first ``keep`` groups) make room."""
+    disagrees with; runner-up sentences make room (never the first ``keep`` groups: the
+    sentences answering the question's parts)."""
     missing = unstated_sides(found, [c for g in groups for c in g])
     if not missing:
         return groups

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.answer.answer_types import DATE_FORMS
 from assistant.answer.english import CHANGE_WORDS, MONTHS, SPELLED_NUMBERS
 from assistant.answer.extractive import Candidate
 from assistant.ingest.text import normalize, stopwords, terms, words
@@ -37,15 +38,7 @@ SAME_QUESTION_SIMILARITY = 0.5
 CONTEXT_WORDS = 7  # words kept on each side of a value for its masked context
 
 _MONTH_NAMES = list(MONTHS)
-_MONTHS = "|".join(_MONTH_NAMES)
-_DATE = re.compile(
-    rf"\b(?:(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>\d{{4}}))?"
-    rf"|(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTHS})(?:\s+(?P<y2>\d{{4}}))?"
-    rf"|(?P<m3>{_MONTHS})\s+(?P<y3>\d{{4}})"
-    rf"|(?P<y4>\d{{4}})-(?P<mn4>\d{{2}})-(?P<d4>\d{{2}})"
-    rf"|(?P<y5>(?:1[6-9]|20)\d{{2}}))\b",
-    re.IGNORECASE,
-)
+_DATE = re.compile(rf"\b(?:{DATE_FORMS})\b", re.IGNORECASE)
 _SCALE = {"thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 _MONEY = re.compile(
     r"(?P<cur>[$€£¥]|\b(?:us|c|ca|a|hk)\$)\s?(?P<num>\d[\d,]*(?:\.\d+)?)"

@@ -14,7 +14,8 @@ import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from assistant.answer.question import QuestionAnalysis, analyse, has_answer_type
+from assistant.answer.answer_types import has_answer_type
+from assistant.answer.question import QuestionAnalysis, analyse
 from assistant.ingest.injection import is_instruction
 from assistant.ingest.text import normalize, split_sentences, terms
 

@@ -21,7 +21,7 @@ from assistant.ingest.text import key_tokens, normalize, split_sentences, stopwo
 from assistant.settings import TUNING
 
 if TYPE_CHECKING:
-    from assistant.answer.sufficiency import WordMatcher
+    from assistant.answer.focus import WordMatcher
 
 PROMPT = """Answer the question using only the numbered passages. Write one to three short \
 sentences. End each sentence with the number of the passage that says it, like [1]. If the \
@@ -181,7 +181,7 @@ def supports(
 
 def _unsupported_words(claim: str, passage: str, words_match: WordMatcher) -> list[str]:
     """The claim's less common content words that the passage says in no form."""
-    from assistant.answer.sufficiency import PARAPHRASE_SIMILARITY, english_rarity
+    from assistant.answer.focus import PARAPHRASE_SIMILARITY, english_rarity
 
     passage_terms = set(terms(passage))
     passage_words = {w for w in words(passage) if w not in stopwords() and not w.isdigit()}

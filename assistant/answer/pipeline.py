@@ -18,12 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.answer.citations import (
-    Answer,
-    Conflict,
-    HistoryTurn,
-    refusal_text,
-)
+from assistant.answer.citations import Answer, Conflict, HistoryTurn, refusal_text
 from assistant.answer.compose import (
     Citer,
     answer_conflicts,
@@ -35,10 +30,10 @@ from assistant.answer.compose import (
     looked_for,
     model_passages,
     should_refuse,
-    unstated_sides,
     uses_the_answering_evidence,
     verified_text,
     with_other_sides,
+    with_unstated_sides,
 )
 from assistant.answer.extractive import (
     Candidate,
@@ -46,6 +41,7 @@ from assistant.answer.extractive import (
     score_candidates,
     sentence_candidates,
 )
+from assistant.answer.focus import WordMatcher, focus_weights
 from assistant.answer.grounded import (
     MAX_SENTENCE_WORDS,
     TOKEN_LIMIT,
@@ -58,14 +54,8 @@ from assistant.answer.grounded import (
 )
 from assistant.answer.question import analyse
 from assistant.answer.retrieval import Filters, HybridRetriever
-from assistant.answer.state import (
-    AnswerState,
-    TokenSink,
-    answer_metadata,
-    condense_query,
-    ready,
-)
-from assistant.answer.sufficiency import Sufficiency, WordMatcher, decide, focus_weights
+from assistant.answer.state import AnswerState, TokenSink, answer_metadata, condense_query, ready
+from assistant.answer.sufficiency import Sufficiency, decide
 from assistant.index.corpus_index import CorpusIndex
 from assistant.settings import AnswerMode, LLMSettings, RetrievalMode, Settings
 
@@ -281,21 +271,21 @@ class AnswerPipeline:
             if meta["fallback"]:
                 mode_used = "extractive"
         quoted = not refused and (state.mode == "extractive" or bool(meta["fallback"]))
-        groups: list[list[Candidate]] = []
+        max_sentences = self.settings.answer.max_sentences
+        groups = extractive_groups(evidence, sufficiency, max_sentences) if quoted else []
         if quoted:
-            groups = extractive_groups(evidence, sufficiency, self.settings.answer.max_sentences)
             answer_sentences = [c for group in groups for c in group]
         found = (
             []
             if refused
             else answer_conflicts(answer_sentences, evidence, sufficiency, self.index.embeddings)
         )
-        if quoted:  # each source's side of a disagreement is quoted in the answer
+        # each source's side of a disagreement is quoted in the answer
+        if quoted:
             keep = len({id(p.sentence) for p in sufficiency.parts if p.sentence})
-            groups = with_other_sides(groups, found, keep, self.settings.answer.max_sentences)
-            text, citer = compose_extractive(groups)
-        elif other_sides := unstated_sides(found, answer_sentences):
-            text = f"{text} {compose_extractive([[c] for c in other_sides], citer)[0]}"
+            text, citer = compose_extractive(with_other_sides(groups, found, keep, max_sentences))
+        else:
+            text = with_unstated_sides(text, citer, found, answer_sentences)
         conflicts: list[Conflict] = as_conflicts(found, citer)
         if refused:
             text = refusal_text(looked_for(sufficiency))

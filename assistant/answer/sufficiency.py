@@ -12,34 +12,30 @@ counts most.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
 
-import numpy as np
-from langchain_core.embeddings import Embeddings
-
+from assistant.answer.answer_types import answer_names, count_answer_values, has_answer_type
 from assistant.answer.extractive import Candidate
-from assistant.answer.question import (
-    QuestionAnalysis,
-    QuestionPart,
-    answer_names,
-    count_answer_values,
-    has_answer_type,
+from assistant.answer.focus import (
+    PARAPHRASE_SIMILARITY,
+    WordMatcher,
+    all_focus,
+    content_words,
+    occurs,
+    paraphrases,
+    passage_terms,
 )
+from assistant.answer.question import QuestionAnalysis, QuestionPart
 from assistant.answer.wordforms import can_be_noun, forms
-from assistant.ingest.text import normalize, stopwords, terms, words
+from assistant.ingest.text import normalize, terms, words
 
 Status = Literal["answer", "partial", "not_answered"]
 
 _TOKEN = re.compile(r"[\w'’-]+")
 
-# A focus word counts as paraphrased by a sentence word at least this similar.
-PARAPHRASE_SIMILARITY = 0.62
 # A focus word found only in the passage around the sentence counts this much.
 CONTEXT_CREDIT = 1.0
 # Share of the (rarity-weighted) focus a sentence must cover to answer a part.
@@ -47,12 +43,6 @@ MIN_FOCUS_COVERAGE = 0.5
 # ... or this share, when the sentence is also this close in meaning to the question.
 LOW_FOCUS_COVERAGE = 0.2
 CLOSE_MEANING = 0.65
-# A follow-up's terms from the earlier question weigh together at most this share of its
-# own focus (all of the weight when the follow-up asks only for a kind of answer).
-EARLIER_QUESTION_WEIGHT = 0.5
-# How much general-English rarity counts against corpus rarity: a corpus that never uses a
-# common word ("next", "set", "side") says little about how specific it is.
-RARITY_POWER = 1.5
 # A name answers "who is the <role>" when at most this many words part it from the role.
 ROLE_WINDOW = 6
 # Candidates examined per part (by their relevance to the part).
@@ -87,50 +77,6 @@ class Sufficiency:
         if all(answered):
             return "answer"
         return "partial" if any(answered) else "not_answered"
-
-
-class WordMatcher:
-    """Embedding similarity between single words, with a small cache of word vectors."""
-
-    def __init__(self, embeddings: Embeddings, size: int = 20_000) -> None:
-        self.embeddings = embeddings
-        self.size = size
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-
-    def vectors(self, items: list[str]) -> dict[str, np.ndarray]:
-        new = [w for w in dict.fromkeys(items) if w not in self._vectors]
-        if new:
-            for word, vec in zip(new, self.embeddings.embed_documents(new), strict=True):
-                v = np.asarray(vec, dtype=np.float32)
-                self._vectors[word] = v / (np.linalg.norm(v) + 1e-9)
-            while len(self._vectors) > self.size:
-                self._vectors.popitem(last=False)
-        return {w: self._vectors[w] for w in items if w in self._vectors}
-
-    def best(self, word: str, candidates: set[str]) -> float:
-        """Highest similarity of ``word`` to any of ``candidates`` (0 when none)."""
-        if not candidates:
-            return 0.0
-        vecs = self.vectors([word, *sorted(candidates)])
-        target = vecs[word]
-        return max((float(target @ vecs[c]) for c in candidates if c != word), default=0.0)
-
-
-def _all_focus(part: QuestionPart) -> list[tuple[str, str]]:
-    """(term, word) of the part's own focus and of the earlier question's."""
-    return [
-        *zip(part.focus, part.focus_words, strict=True),
-        *zip(part.context, part.context_words, strict=True),
-    ]
-
-
-def _occurs(term: str, word: str, found: frozenset[str] | set[str]) -> bool:
-    """The word, or another inflection of it ("held" for "holding"), is among ``found``."""
-    return term in found or not forms(word).isdisjoint(found)
-
-
-def _content_words(text: str) -> set[str]:
-    return {w for w in words(text) if w not in stopwords() and len(w) > 2 and not w.isdigit()}
 
 
 def decide(
@@ -178,14 +124,14 @@ def _decide_part(
         typed = [c for c in typed if _names_in_role(c, part.role, question_words, matcher)]
     found = set().union(*(c.terms for c in pool)) if pool else set()
     missing = [
-        w for t, w in zip(part.focus, part.focus_words, strict=True) if not _occurs(t, w, found)
+        w for t, w in zip(part.focus, part.focus_words, strict=True) if not occurs(t, w, found)
     ]
     if not typed:
         return PartDecision(part, None, 0.0, missing=missing or list(part.focus_words))
     total = sum(weights.values())
     if total <= 0:
         return PartDecision(part, typed[0], 1.0)
-    paraphrased = _paraphrases(part, pool, matcher)
+    paraphrased = paraphrases(part, pool, matcher)
     best, meaning = 0.0, 0.0
     # A follow-up that asks only for a kind of answer ("and under which act?") needs only
     # a sentence of that kind that is still about the earlier question.
@@ -220,16 +166,16 @@ def _coverage(
 
     ``role_holder``: the sentence names someone in the part's role (in other words:
     "Justice" for a judge), so the role word counts as said."""
-    context = _passage_terms(cand)
+    context = passage_terms(cand)
     credit = 0.0
-    for term, word in _all_focus(part):
+    for term, word in all_focus(part):
         if role_holder and word == part.role:
             credit += weights[term]
             continue
         similarity = paraphrased.get((word, id(cand)), 0.0)
-        if _occurs(term, word, cand.terms):
+        if occurs(term, word, cand.terms):
             credit += weights[term]
-        elif _occurs(term, word, context):
+        elif occurs(term, word, context):
             credit += CONTEXT_CREDIT * weights[term]
         elif similarity >= PARAPHRASE_SIMILARITY:
             credit += weights[term] * similarity
@@ -240,7 +186,7 @@ def _mentions(cand: Candidate, word: str, matcher: WordMatcher | None) -> bool:
     """The sentence names ``word`` in some form, or a word close to it in meaning."""
     if not forms(word).isdisjoint(cand.terms):  # forms() holds the word's own stems too
         return True
-    return matcher is not None and matcher.best(word, _content_words(cand.text)) >= (
+    return matcher is not None and matcher.best(word, content_words(cand.text)) >= (
         PARAPHRASE_SIMILARITY
     )
 
@@ -255,7 +201,7 @@ def _names_in_role(
         return False
     tokens = [(m.span(), normalize(m.group(0))) for m in _TOKEN.finditer(cand.text)]
     wanted = forms(role)
-    content = sorted({w for _, w in tokens if w in _content_words(w)} - {role})
+    content = sorted({w for _, w in tokens if w in content_words(w)} - {role})
     vectors = matcher.vectors([role, *content]) if matcher is not None else {}
     holders = []
     for span, word in tokens:
@@ -280,82 +226,8 @@ def _restates(cand: Candidate, part: QuestionPart, weights: dict[str, float]) ->
     said = sum(
         weights.get(t, 0.0)
         for t, w in zip(part.focus, part.focus_words, strict=True)
-        if _occurs(t, w, cand.terms)
+        if occurs(t, w, cand.terms)
     )
     asked = {f for t, w in zip(part.focus, part.focus_words, strict=True) for f in forms(w) | {t}}
     more = [t for t in cand.terms if t not in asked]
     return said / total >= RESTATED_FOCUS and len(set(more)) >= len(part.focus)
-
-
-def _paraphrases(
-    part: QuestionPart, pool: list[Candidate], matcher: WordMatcher | None
-) -> dict[tuple[str, int], float]:
-    """(focus word, id(candidate)) -> best similarity to a word of that candidate's sentence,
-    for the focus words no candidate's passage contains literally (one embedding batch)."""
-    if matcher is None or not pool:
-        return {}
-    literal = set().union(*(c.terms | _passage_terms(c) for c in pool))
-    absent = [w for t, w in _all_focus(part) if not _occurs(t, w, literal)]
-    if not absent:
-        return {}
-    sentence_words = {id(c): sorted(_content_words(c.text)) for c in pool}
-    vectors = matcher.vectors([*absent, *{w for ws in sentence_words.values() for w in ws}])
-    out: dict[tuple[str, int], float] = {}
-    for cand in pool:
-        others = [w for w in sentence_words[id(cand)] if w in vectors]
-        if not others:
-            continue
-        matrix = np.stack([vectors[w] for w in others])
-        for word in absent:
-            sims = matrix @ vectors[word]
-            out[(word, id(cand))] = float(
-                max((s for w, s in zip(others, sims, strict=True) if w != word), default=0.0)
-            )
-    return out
-
-
-_PASSAGE_TERMS: OrderedDict[str, frozenset[str]] = OrderedDict()
-
-
-def _passage_terms(cand: Candidate) -> frozenset[str]:
-    """Stemmed terms of the candidate's whole passage (cached: passages repeat)."""
-    text = cand.doc.page_content
-    found = _PASSAGE_TERMS.get(text)
-    if found is None:
-        found = _PASSAGE_TERMS[text] = frozenset(terms(text))
-        while len(_PASSAGE_TERMS) > 4096:
-            _PASSAGE_TERMS.popitem(last=False)
-    return found
-
-
-def focus_weights(
-    part: QuestionPart, document_frequency: Callable[[str], int], n_docs: int
-) -> dict[str, float]:
-    """How specific each focus term is: rare in the corpus and rare in English.
-
-    The corpus side says what the documents are about (the topic everybody mentions
-    weighs little); the English side keeps a common word that this corpus happens not
-    to use ("first", "hold") from weighing as much as a specific one ("revenue").
-    """
-
-    def weight(term: str, word: str) -> float:
-        idf = math.log(1 + (n_docs + 1) / (document_frequency(term) + 0.5))
-        return idf * english_rarity(word) ** RARITY_POWER
-
-    weights = {t: weight(t, w) for t, w in zip(part.focus, part.focus_words, strict=True)}
-    own = sum(weights.values())
-    earlier = {t: weight(t, w) for t, w in zip(part.context, part.context_words, strict=True)}
-    if earlier and own > 0:  # the follow-up's own words count most, however long the context
-        scale = min(1.0, EARLIER_QUESTION_WEIGHT * own / sum(earlier.values()))
-        earlier = {t: w * scale for t, w in earlier.items()}
-    return {**weights, **earlier}
-
-
-@lru_cache(maxsize=50_000)
-def english_rarity(word: str) -> float:
-    """0.05 (the commonest words: "get", "take") to 1 (rarer words and names), from general
-    English usage (Zipf frequency: 6 is a word used about once in a thousand words)."""
-    from wordfreq import zipf_frequency
-
-    zipf = zipf_frequency(word.replace("'s", ""), "en")
-    return min(1.0, max(0.05, (6.5 - zipf) / 2.5))

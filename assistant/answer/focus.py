@@ -1,0 +1,148 @@
+"""The focus words of a question part: how specific each is (rare in the corpus and in
+English), and where a sentence says them: literally, in some inflection, in the passage
+around it, or in other words (embedding similarity of single words).
+
+Split from ``sufficiency``, which decides with these whether a part is answered.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import lru_cache
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.answer.extractive import Candidate
+from assistant.answer.question import QuestionPart
+from assistant.answer.wordforms import forms
+from assistant.ingest.text import stopwords, terms, words
+
+# A focus word counts as paraphrased by a sentence word at least this similar.
+PARAPHRASE_SIMILARITY = 0.62
+# A follow-up's terms from the earlier question weigh together at most this share of its
+# own focus (all of the weight when the follow-up asks only for a kind of answer).
+EARLIER_QUESTION_WEIGHT = 0.5
+# How much general-English rarity counts against corpus rarity: a corpus that never uses a
+# common word ("next", "set", "side") says little about how specific it is.
+RARITY_POWER = 1.5
+
+
+class WordMatcher:
+    """Embedding similarity between single words, with a small cache of word vectors."""
+
+    def __init__(self, embeddings: Embeddings, size: int = 20_000) -> None:
+        self.embeddings = embeddings
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def vectors(self, items: list[str]) -> dict[str, np.ndarray]:
+        new = [w for w in dict.fromkeys(items) if w not in self._vectors]
+        if new:
+            for word, vec in zip(new, self.embeddings.embed_documents(new), strict=True):
+                v = np.asarray(vec, dtype=np.float32)
+                self._vectors[word] = v / (np.linalg.norm(v) + 1e-9)
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return {w: self._vectors[w] for w in items if w in self._vectors}
+
+    def best(self, word: str, candidates: set[str]) -> float:
+        """Highest similarity of ``word`` to any of ``candidates`` (0 when none)."""
+        if not candidates:
+            return 0.0
+        vecs = self.vectors([word, *sorted(candidates)])
+        target = vecs[word]
+        return max((float(target @ vecs[c]) for c in candidates if c != word), default=0.0)
+
+
+def all_focus(part: QuestionPart) -> list[tuple[str, str]]:
+    """(term, word) of the part's own focus and of the earlier question's."""
+    return [
+        *zip(part.focus, part.focus_words, strict=True),
+        *zip(part.context, part.context_words, strict=True),
+    ]
+
+
+def occurs(term: str, word: str, found: frozenset[str] | set[str]) -> bool:
+    """The word, or another inflection of it ("held" for "holding"), is among ``found``."""
+    return term in found or not forms(word).isdisjoint(found)
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in words(text) if w not in stopwords() and len(w) > 2 and not w.isdigit()}
+
+
+def paraphrases(
+    part: QuestionPart, pool: list[Candidate], matcher: WordMatcher | None
+) -> dict[tuple[str, int], float]:
+    """(focus word, id(candidate)) -> best similarity to a word of that candidate's sentence,
+    for the focus words no candidate's passage contains literally (one embedding batch)."""
+    if matcher is None or not pool:
+        return {}
+    literal = set().union(*(c.terms | passage_terms(c) for c in pool))
+    absent = [w for t, w in all_focus(part) if not occurs(t, w, literal)]
+    if not absent:
+        return {}
+    sentence_words = {id(c): sorted(content_words(c.text)) for c in pool}
+    vectors = matcher.vectors([*absent, *{w for ws in sentence_words.values() for w in ws}])
+    out: dict[tuple[str, int], float] = {}
+    for cand in pool:
+        others = [w for w in sentence_words[id(cand)] if w in vectors]
+        if not others:
+            continue
+        matrix = np.stack([vectors[w] for w in others])
+        for word in absent:
+            sims = matrix @ vectors[word]
+            out[(word, id(cand))] = float(
+                max((s for w, s in zip(others, sims, strict=True) if w != word), default=0.0)
+            )
+    return out
+
+
+_PASSAGE_TERMS: OrderedDict[str, frozenset[str]] = OrderedDict()
+
+
+def passage_terms(cand: Candidate) -> frozenset[str]:
+    """Stemmed terms of the candidate's whole passage (cached: passages repeat)."""
+    text = cand.doc.page_content
+    found = _PASSAGE_TERMS.get(text)
+    if found is None:
+        found = _PASSAGE_TERMS[text] = frozenset(terms(text))
+        while len(_PASSAGE_TERMS) > 4096:
+            _PASSAGE_TERMS.popitem(last=False)
+    return found
+
+
+def focus_weights(
+    part: QuestionPart, document_frequency: Callable[[str], int], n_docs: int
+) -> dict[str, float]:
+    """How specific each focus term is: rare in the corpus and rare in English.
+
+    The corpus side says what the documents are about (the topic everybody mentions
+    weighs little); the English side keeps a common word that this corpus happens not
+    to use ("first", "hold") from weighing as much as a specific one ("revenue").
+    """
+
+    def weight(term: str, word: str) -> float:
+        idf = math.log(1 + (n_docs + 1) / (document_frequency(term) + 0.5))
+        return idf * english_rarity(word) ** RARITY_POWER
+
+    weights = {t: weight(t, w) for t, w in zip(part.focus, part.focus_words, strict=True)}
+    own = sum(weights.values())
+    earlier = {t: weight(t, w) for t, w in zip(part.context, part.context_words, strict=True)}
+    if earlier and own > 0:  # the follow-up's own words count most, however long the context
+        scale = min(1.0, EARLIER_QUESTION_WEIGHT * own / sum(earlier.values()))
+        earlier = {t: w * scale for t, w in earlier.items()}
+    return {**weights, **earlier}
+
+
+@lru_cache(maxsize=50_000)
+def english_rarity(word: str) -> float:
+    """0.05 (the commonest words: "get", "take") to 1 (rarer words and names), from general
+    English usage (Zipf frequency: 6 is a word used about once in a thousand words)."""
+    from wordfreq import zipf_frequency
+
+    zipf = zipf_frequency(word.replace("'s", ""), "en")
+    return min(1.0, max(0.05, (6.5 - zipf) / 2.5))
