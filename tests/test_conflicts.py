@@ -158,6 +158,27 @@ def test_two_sentences_answering_the_same_question_need_less_alike_wording(
     assert {value for value, _ in found[0].sides} == {"April 12", "13 April 2021"}
 
 
+@pytest.mark.slow
+def test_two_counts_of_the_thing_asked_disagree_however_worded(
+    real_embeddings,  # noqa: ANN001
+) -> None:
+    """"How many pumps ...?": two sources counting pumps differently disagree, unless each
+    says a different day (a count at two times); counts of other things are not compared."""
+    a = cand("Engineers said 14 pumps were running when the water finally receded.", "a.txt")
+    b = cand("By the time the flood had drained, a total of 12 pumps were deployed.", "b.txt")
+    assert find_conflicts([a], [b], real_embeddings) == []  # worded too differently alone
+    found = find_conflicts([a], [b], real_embeddings, counted={"pumps"})
+    assert {value for value, _ in found[0].sides} == {"14 pumps", "12 pumps"}
+    # both answer the same part: the same holds without the counted noun
+    assert find_conflicts([a], [b], real_embeddings, answering=[[a, b]])
+
+    monday = cand("On Monday 40 pumps were waiting at the depot, officials said.", "c.txt")
+    friday = cand("Crews had moved 25 pumps to the river by Friday.", "d.txt")
+    assert find_conflicts([monday], [friday], real_embeddings, counted={"pumps"}) == []
+    crews = cand("By the time the flood had drained, 12 crews were deployed.", "e.txt")
+    assert find_conflicts([a], [crews], real_embeddings, counted={"pumps"}) == []
+
+
 def test_only_the_kind_of_disagreement_the_question_asks_about_is_reported() -> None:
     assert kinds_asked(["date"]) == {"date"}
     assert kinds_asked(["date", "number"]) == {"date", "count"}

@@ -36,8 +36,8 @@ DATE_FORMS = (
     rf"|(?P<y4>\d{{4}})-(?P<mn4>\d{{2}})-(?P<d4>\d{{2}})"
     rf"|(?P<y5>(?:1[5-9]|20)\d{{2}})"
 )
-# ... or a weekday, which also answers "when".
-_DATE = re.compile(rf"\b(?:(?:{_WEEKDAYS})\b|{DATE_FORMS})\b", re.IGNORECASE)
+# A date or a weekday: what answers "when".
+WHEN = re.compile(rf"\b(?:(?:{_WEEKDAYS})\b|{DATE_FORMS})\b", re.IGNORECASE)
 _CLOCK = re.compile(
     r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b"
     r"|\b(?:1[0-2]|0?[1-9])\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:noon|midnight)\b",
@@ -75,7 +75,7 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .'’-]+(?:,[^—–]{0,40})?\s+[—–-]+\s
 
 
 def date_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _DATE.finditer(text)]
+    return [m.span() for m in WHEN.finditer(text)]
 
 
 def count_answer_values(text: str, kind: AnswerType | None) -> int:
@@ -99,7 +99,7 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
         return True
     if kind == "date":
         return any(
-            normalize(m.group(0)) not in " ".join(question_words) for m in _DATE.finditer(text)
+            normalize(m.group(0)) not in " ".join(question_words) for m in WHEN.finditer(text)
         )
     if kind == "time":
         return bool(_CLOCK.search(text))

@@ -186,9 +186,10 @@ def answer_conflicts(
     ]
     answering = [p.answering for p in sufficiency.parts]
     asked = kinds_asked([p.part.answer_type for p in sufficiency.parts])
+    counted = {p.part.counted for p in sufficiency.parts if p.part.counted}
     return [
         found
-        for found in find_conflicts(answer, strong, embeddings, answering)
+        for found in find_conflicts(answer, strong, embeddings, answering, counted)
         if asked is None or found.kind in asked  # else: about something not asked
     ]
 

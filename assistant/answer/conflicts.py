@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.answer.answer_types import DATE_FORMS
+from assistant.answer.answer_types import DATE_FORMS, WHEN
 from assistant.answer.english import CHANGE_WORDS, MONTHS, SPELLED_NUMBERS
 from assistant.answer.extractive import Candidate
 from assistant.ingest.text import normalize, stopwords, terms, words
@@ -228,6 +228,22 @@ def _reports_change(context: str) -> bool:
     return bool(set(words(context)) & CHANGE_WORDS)
 
 
+def _counts_asked(a: Value, b: Value, asked_terms: set[str], same_question: bool) -> bool:
+    """Both values count the same thing ("369 vessels", "422 vessels"), and it is what the
+    question counts, or both sentences answer the same question part on their own."""
+    if a.kind != "count" or b.kind != "count" or terms(a.holder) != terms(b.holder):
+        return False
+    return same_question or bool(set(terms(a.holder)[-1:]) & asked_terms)
+
+
+def _at_different_times(a: Candidate, b: Candidate) -> bool:
+    """Both sentences say when, and not the same day: "by Wednesday evening, 100 ships"
+    and "85 ships on Saturday" count at different times."""
+    days_a = {normalize(m.group(0)) for m in WHEN.finditer(a.text)}
+    days_b = {normalize(m.group(0)) for m in WHEN.finditer(b.text)}
+    return bool(days_a and days_b and not days_a & days_b)
+
+
 def _topic(value: Value) -> str:
     if value.kind == "count":
         return f"the number of {value.holder}"
@@ -241,12 +257,15 @@ def find_conflicts(
     others: list[Candidate],
     embeddings: Embeddings,
     answering: list[list[Candidate]] | None = None,
+    counted: set[str] | None = None,
 ) -> list[FoundConflict]:
     """Disagreements between a sentence of the ``answer`` and a sentence of ``others`` (or
     another answer sentence) from a different source; see the module docstring.
 
-    ``answering`` lists, per question part, the sentences that each answer that part.
+    ``answering`` lists, per question part, the sentences that each answer that part;
+    ``counted``, the nouns a "how many" question counts.
     """
+    asked_terms = {t for noun in counted or () for t in terms(noun)}
     groups = [{id(c) for c in group} for group in answering or []]
     pool = list(dict.fromkeys([*answer, *others]))
     values = {id(c): extract_values(c.text) for c in pool}
@@ -276,6 +295,8 @@ def find_conflicts(
         ctx_a, ctx_b = contexts[i], contexts[half + i]
         same_question = any(id(a) in g and id(b) in g for g in groups)
         needed = SAME_QUESTION_SIMILARITY if same_question else SAME_CLAIM_SIMILARITY
+        if _counts_asked(va, vb, asked_terms, same_question):
+            needed = -1.0  # two sources count exactly the thing the question asks to count
         if float(vecs[i] @ vecs[half + i]) < needed:
             continue  # different claims that merely share a subject
         if _reports_change(ctx_a) or _reports_change(ctx_b):
