@@ -295,7 +295,7 @@ def find_conflicts(
         ctx_a, ctx_b = contexts[i], contexts[half + i]
         same_question = any(id(a) in g and id(b) in g for g in groups)
         needed = SAME_QUESTION_SIMILARITY if same_question else SAME_CLAIM_SIMILARITY
-        if _counts_asked(va, vb, asked_terms, same_question):
+        if _counts_asked(va, vb, asked_terms, same_question) and not _at_different_times(a, b):
             needed = -1.0  # two sources count exactly the thing the question asks to count
         if float(vecs[i] @ vecs[half + i]) < needed:
             continue  # different claims that merely share a subject
