@@ -99,16 +99,28 @@ def _reopening(method: Callable[..., T]) -> Callable[..., T]:
     """Retry a read on a fresh collection handle when another process (or thread) has
     replaced the collection (a model change or a compaction drops and recreates it), or
     was writing to it at that moment (embedded Chroma then reports "Error finding id")."""
+    return _retrying(method, internal_errors=True)
 
+
+def _rewriting(method: Callable[..., T]) -> Callable[..., T]:
+    """Retry a write once on a fresh handle when the collection was replaced. An internal
+    error (a full disk: "Failed to apply logs") is not retried: writing again to a store
+    that just failed can wait forever."""
+    return _retrying(method, internal_errors=False)
+
+
+def _retrying(method: Callable[..., T], internal_errors: bool) -> Callable[..., T]:
     @functools.wraps(method)
     def wrapper(self: VectorStore, *args: Any, **kwargs: Any) -> T:
         from chromadb.errors import InternalError, NotFoundError
 
-        for attempt in range(3):
+        retried = (NotFoundError, InternalError) if internal_errors else (NotFoundError,)
+        attempts = 3 if internal_errors else 2
+        for attempt in range(attempts):
             try:
                 return method(self, *args, **kwargs)
-            except (NotFoundError, InternalError):
-                if attempt == 2:
+            except retried:
+                if attempt == attempts - 1:
                     raise
                 time.sleep(0.2 * (attempt + 1))
                 self._open()
@@ -140,7 +152,7 @@ class VectorStore:
         )
         self.collection = self.langchain._collection
 
-    @_reopening
+    @_rewriting
     def upsert(
         self,
         ids: list[str],
@@ -150,14 +162,14 @@ class VectorStore:
     ) -> None:
         self.collection.upsert(ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors)
 
-    @_reopening
+    @_rewriting
     def update_metadata(self, ids: list[str], metadatas: list[dict[str, Any]]) -> None:
         """Replace the metadata of stored chunks, keeping their vectors and texts."""
         for start in range(0, len(ids), 5000):
             part = slice(start, start + 5000)
             self.collection.update(ids=ids[part], metadatas=metadatas[part])
 
-    @_reopening
+    @_rewriting
     def delete(self, ids: list[str]) -> None:
         for start in range(0, len(ids), 5000):
             self.collection.delete(ids=ids[start : start + 5000])
