@@ -252,6 +252,27 @@ def _topic(value: Value) -> str:
     return {"date": "the date", "money": "the amount", "title": "the title"}[value.kind]
 
 
+def _disputed_pairs(
+    answer: list[Candidate], pool: list[Candidate], values: dict[int, list[Value]]
+) -> list[tuple[Candidate, Value, Candidate, Value]]:
+    """(answer sentence, value, other source's sentence, value) for every two values of one
+    kind about the same thing that cannot both be true."""
+    pairs: list[tuple[Candidate, Value, Candidate, Value]] = []
+    for a in answer:
+        for b in pool:
+            if b is a or a.doc.metadata.get("source") == b.doc.metadata.get("source"):
+                continue
+            for va in values[id(a)]:
+                for vb in values[id(b)]:
+                    if va.kind == "title" == vb.kind:
+                        va, vb = _trim_title(va, b.text), _trim_title(vb, a.text)
+                        if not va.key or not vb.key:
+                            continue
+                    if comparable(va, vb) and not compatible(va, vb):
+                        pairs.append((a, va, b, vb))
+    return pairs
+
+
 def find_conflicts(
     answer: list[Candidate],
     others: list[Candidate],
@@ -269,19 +290,7 @@ def find_conflicts(
     groups = [{id(c) for c in group} for group in answering or []]
     pool = list(dict.fromkeys([*answer, *others]))
     values = {id(c): extract_values(c.text) for c in pool}
-    pairs: list[tuple[Candidate, Value, Candidate, Value]] = []
-    for a in answer:
-        for b in pool:
-            if b is a or a.doc.metadata.get("source") == b.doc.metadata.get("source"):
-                continue
-            for va in values[id(a)]:
-                for vb in values[id(b)]:
-                    if va.kind == "title" == vb.kind:
-                        va, vb = _trim_title(va, b.text), _trim_title(vb, a.text)
-                        if not va.key or not vb.key:
-                            continue
-                    if comparable(va, vb) and not compatible(va, vb):
-                        pairs.append((a, va, b, vb))
+    pairs = _disputed_pairs(answer, pool, values)
     if not pairs:
         return []
     contexts = [masked_context(a.text, va) for a, va, _, _ in pairs]
