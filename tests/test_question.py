@@ -55,6 +55,8 @@ def test_split_parts_only_between_question_clauses(
         ("Where was the ship taken?", "place"),
         ("Did the mayor resign?", "polar"),
         ("What position did she hold in the cabinet?", None),
+        ("Which two trawlers were seized by the coast guard?", "name"),
+        ("Which option did the committee recommend?", None),
     ],
 )
 def test_answer_type_of_general_questions(question: str, kind: str | None) -> None:

@@ -124,6 +124,8 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
         return "place", frozenset()
     if first in ("which", "what") and (head in NAME_NOUNS or _singular(head or "") in NAME_NOUNS):
         return "name", frozenset({head} if head else set())
+    if first == "which" and head and _singular(head) != head and head not in GENERIC_TYPE_NOUNS:
+        return "name", frozenset()  # "which (two) tugs": name the things asked about
     if first in AUXILIARIES:
         return "polar", frozenset()
     return None, frozenset()
@@ -192,7 +194,7 @@ def _head_noun(after_wh: list[str]) -> str | None:
     for tok in reversed(phrase):  # English noun phrases end in their head: "cabinet post"
         if _singular(tok) in TYPE_NOUNS or tok in TYPE_NOUNS:
             return tok if tok in TYPE_NOUNS else _singular(tok)
-    return phrase[0] if phrase else None
+    return phrase[-1] if phrase else None
 
 
 def _singular(word: str) -> str:
