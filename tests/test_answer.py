@@ -70,3 +70,43 @@ def test_the_chain_passes_a_typed_state_from_step_to_step(fake_assistant: Assist
     assert state.docs and state.evidence is not None and state.sufficiency is not None
     assert set(state.timings) == {"retrieve", "decide", "generate"}
     assert start.query == "" and start.evidence is None  # each step returns a new state
+
+
+def test_a_model_sentence_citing_the_answer_must_keep_the_kind_of_answer() -> None:
+    """The model's sentence that cites the deciding passage must itself hold the kind of
+    answer asked (a reason for "why"); another of its sentences holding a reason word does
+    not make up for a dropped reason, and a follow-up's answer must add something the
+    conversation has not already said."""
+    from langchain_core.documents import Document
+
+    from assistant.answer.compose import Citer, kinds_not_given
+    from assistant.answer.extractive import Candidate
+    from assistant.answer.question import analyse
+    from assistant.answer.sufficiency import PartDecision, Sufficiency
+
+    def cand(text: str, source: str) -> Candidate:
+        doc = Document(page_content=text, metadata={"source": source})
+        return Candidate(doc, 0, len(text), text)
+
+    question = "Why did the charterer say it was not liable?"
+    deciding = cand("The charterer said it was not liable because it only chartered the ship.", "a")
+    other = cand("The owner blamed the wind.", "b")
+    decided = Sufficiency([PartDecision(analyse(question).parts[0], deciding, 1.0)])
+    citer = Citer()
+    assert (citer.cite(deciding), citer.cite(other)) == (1, 2)
+
+    dropped = "The charterer said it was not liable. [1] This was because of the wind. [2]"
+    assert kinds_not_given(dropped, question, decided, citer) == ["reason"]
+    assert kinds_not_given(dropped, question, decided) == []  # the whole text has a reason
+    kept = "The charterer was not liable because it only chartered the ship. [1]"
+    assert kinds_not_given(kept, question, decided, citer) == []
+
+    follow_up = "Where was it going after that?"
+    port = cand("After Rotterdam the ship sailed on to Felixstowe.", "c")
+    went = Sufficiency([PartDecision(analyse(follow_up).parts[0], port, 1.0)])
+    citer = Citer()
+    citer.cite(port)
+    repeated = "The ship berthed in Rotterdam. [1]"
+    assert kinds_not_given(repeated, follow_up, went, citer) == []
+    earlier = "When did the ship reach Rotterdam?"
+    assert kinds_not_given(repeated, f"{follow_up} {earlier}", went, citer) == ["place"]

@@ -4,6 +4,7 @@ to a model's answer (split from ``pipeline``, which runs the chain)."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer.answer_types import has_answer_type
@@ -59,6 +60,10 @@ class Citer:
         self.citations: list[Citation] = []
         self._numbers: dict[tuple[str, int], int] = {}
 
+    def number_of(self, cand: Candidate) -> int | None:
+        """The number ``cand`` was cited under, if it was."""
+        return self._numbers.get((cand.doc.metadata.get("source", ""), cand.start))
+
     def cite(self, cand: Candidate) -> int:
         key = (cand.doc.metadata.get("source", ""), cand.start)
         if key not in self._numbers:
@@ -108,17 +113,39 @@ def sufficiency_report(sufficiency: Sufficiency) -> dict[str, Any]:
     }
 
 
-def kinds_not_given(text: str, question: str, sufficiency: Sufficiency) -> list[str]:
-    """The kinds of answer (a name, a date, ...) that parts the evidence answers ask for
-    and the model's verified answer does not hold: then the quotes answer better."""
+def kinds_not_given(
+    text: str, question: str, sufficiency: Sufficiency, citer: Citer | None = None
+) -> list[str]:
+    """The kinds of answer (a name, a date, a reason...) that parts the evidence answers ask
+    for and the model's verified answer does not hold: then the quotes answer better.
+
+    ``question`` holds a follow-up's earlier questions too: a place the conversation
+    already named does not answer "where was it going after that?".
+    With ``citer``, a part's kind must be in the model's sentences that cite the passage
+    deciding that part: a sentence that cites the answer but drops it ("it did not expect
+    to be liable", without "as a time charterer") does not count because another sentence
+    happens to hold a word of that kind."""
     asked = set(words(question))
     return [
         p.part.answer_type
         for p in sufficiency.parts
         if p.answered
         and p.part.answer_type
-        and not has_answer_type(text, p.part.answer_type, asked)
+        and not has_answer_type(_citing(text, citer, p.sentence), p.part.answer_type, asked)
     ]
+
+
+_CITED_SENTENCE = re.compile(r"(.*?)((?:\s*\[\d+\])+)", re.DOTALL)
+
+
+def _citing(text: str, citer: Citer | None, sentence: Candidate | None) -> str:
+    """The sentences of ``text`` that cite ``sentence`` (all of ``text`` when none does)."""
+    number = citer.number_of(sentence) if citer is not None and sentence is not None else None
+    if number is None:
+        return text
+    marker = f"[{number}]"
+    cited = [m.group(1) for m in _CITED_SENTENCE.finditer(text) if marker in m.group(2)]
+    return " ".join(cited) or text
 
 
 def uses_the_answering_evidence(cited: list[Candidate], sufficiency: Sufficiency) -> bool:

@@ -338,6 +338,8 @@ class AnswerPipeline:
                 meta["fallback"] = "no generated sentence was supported by its passage"
             elif not uses_the_answering_evidence(answer_sentences, sufficiency):
                 meta["fallback"] = "the model's answer does not cite the sentence that answers"
-            elif missing := kinds_not_given(text, state.question, sufficiency):
+            elif missing := kinds_not_given(
+                text, f"{state.question} {state.context}", sufficiency, citer
+            ):
                 meta["fallback"] = f"the model's answer gives no {' or '.join(missing)}"
         return text, citer, answer_sentences
