@@ -162,7 +162,7 @@ def test_two_sentences_answering_the_same_question_need_less_alike_wording(
 def test_two_counts_of_the_thing_asked_disagree_however_worded(
     real_embeddings,  # noqa: ANN001
 ) -> None:
-    """"How many pumps ...?": two sources counting pumps differently disagree, unless each
+    """ "How many pumps ...?": two sources counting pumps differently disagree, unless each
     says a different day (a count at two times); counts of other things are not compared."""
     a = cand("Engineers said 14 pumps were running when the water finally receded.", "a.txt")
     b = cand("By the time the flood had drained, a total of 12 pumps were deployed.", "b.txt")
