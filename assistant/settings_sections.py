@@ -12,10 +12,20 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 RetrievalMode = Literal["dense", "bm25", "hybrid"]
-AnswerMode = Literal["extractive", "local", "openai", "ollama"]
+# "extractive" (no model) or the name of a chat-model backend: a built-in (local, openai,
+# ollama) or a plugin's (assistant.llm.registry). Open-ended, so checked by a validator.
+AnswerMode = str
 SlackRefusalPolicy = Literal["say_so", "silent"]
 
 
@@ -96,7 +106,9 @@ class RetrievalSettings(_Section):
 
 class AnswerSettings(_Section):
     mode: AnswerMode = Field(
-        "extractive", description="Which backend writes answers; extractive needs no model."
+        "extractive",
+        description="Which backend writes answers: extractive (no model), local, openai, "
+        "ollama, or a backend a plugin registers (entry-point group assistant.chat_models).",
     )
     max_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an answer.")
     min_relevance: float = Field(
@@ -112,6 +124,14 @@ class AnswerSettings(_Section):
         description="Least embedding similarity between a generated sentence and the passage it "
         "cites for the sentence to be kept.",
     )
+
+    @field_validator("mode")
+    @classmethod
+    def _known_mode(cls, mode: str) -> str:
+        """An unknown mode is a settings error naming it and the known ones."""
+        from assistant.llm.registry import check_answer_mode
+
+        return check_answer_mode(mode)
 
 
 class AnswerTuning(BaseModel):

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from assistant.cli.common import fail, load_cli_settings
+from assistant.cli.options import AnswerModeOpt
 
 DEFAULT_QUESTIONS = Path("evals/questions.jsonl")
 DEFAULT_SETS = Path("evals/sets.json")
@@ -53,9 +54,7 @@ def eval_command(
     index_dir: Annotated[
         Path | None, typer.Option("--index-dir", help="Index folder to use (synced if needed).")
     ] = None,
-    mode: Annotated[
-        str | None, typer.Option("--mode", help="Answer mode: extractive, local, openai, ollama.")
-    ] = None,
+    mode: AnswerModeOpt = None,
     retrieval: Annotated[
         str | None, typer.Option("--retrieval", help="Retrieval mode: dense, bm25 or hybrid.")
     ] = None,

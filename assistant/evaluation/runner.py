@@ -17,10 +17,9 @@ from typing import Any, get_args
 from assistant.errors import EnvironmentProblemError
 from assistant.evaluation.questions import Question
 from assistant.evaluation.scoring import RANK_DEPTH, QuestionResult, score_answer, summarize
-from assistant.settings import AnswerMode, RetrievalMode, Settings
+from assistant.settings import RetrievalMode, Settings
 
 RETRIEVAL_MODES: tuple[str, ...] = get_args(RetrievalMode)
-ANSWER_MODES: tuple[str, ...] = get_args(AnswerMode)
 
 
 class EvalModeError(EnvironmentProblemError):
@@ -145,12 +144,19 @@ def assistant_for_mode(settings: Settings, answer_mode: str, embeddings: Any) ->
 def compare(
     assistant: Any,
     questions: list[Question],
-    answer_modes: tuple[str, ...] = ANSWER_MODES,
+    answer_modes: tuple[str, ...] | None = None,
     retrieval_modes: tuple[str, ...] = RETRIEVAL_MODES,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[list[RunResult], dict[str, str]]:
     """Runs for every retrieval mode (with the configured answer mode), then every other
-    available answer mode (with the configured retrieval mode). Returns (runs, skipped)."""
+    available answer mode (with the configured retrieval mode). Returns (runs, skipped).
+
+    ``answer_modes`` defaults to every known mode, plugins included
+    (``assistant.llm.registry.answer_modes``)."""
+    if answer_modes is None:
+        from assistant.llm.registry import answer_modes as known_modes
+
+        answer_modes = known_modes()
     say = progress or (lambda _msg: None)
     runs: list[RunResult] = []
     skipped: dict[str, str] = {}
