@@ -85,3 +85,37 @@ def test_errors_keep_the_builtin_bases_callers_catch() -> None:
     assert issubclass(SlackConfigError, ValueError) and issubclass(SlackConfigError, AssistantError)
     assert issubclass(UploadError, ValueError) and issubclass(UploadError, AssistantError)
     assert issubclass(BackendUnavailableError, RuntimeError)
+
+
+def test_the_index_and_filter_errors_are_assistant_errors_and_keep_their_builtins() -> None:
+    from assistant.answer.retrieval import NoMatchingSourcesError
+    from assistant.index.state import IndexBusyError, IndexMismatchError
+
+    for error in (IndexCorruptError, IndexBusyError, IndexMismatchError):
+        assert issubclass(error, AssistantError) and issubclass(error, RuntimeError)
+    assert issubclass(NoMatchingSourcesError, AssistantError)
+    assert issubclass(NoMatchingSourcesError, ValueError)
+
+
+def _error_classes() -> list[tuple[str, str]]:
+    """(module, class name) of every class named ``*Error``/``*Exception`` in the package."""
+    import ast
+
+    package = Path(__file__).resolve().parents[1] / "assistant"
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        module = ".".join(path.relative_to(package.parent).with_suffix("").parts)
+        module = module.removesuffix(".__init__")
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef) and node.name.endswith(("Error", "Exception")):
+                found.append((module, node.name))
+    return found
+
+
+@pytest.mark.parametrize(("module", "name"), _error_classes())
+def test_every_error_the_package_defines_is_an_assistant_error(module: str, name: str) -> None:
+    """One ``except AssistantError`` catches whatever the assistant raises on purpose."""
+    import importlib
+
+    error = getattr(importlib.import_module(module), name)
+    assert issubclass(error, AssistantError), f"{module}.{name} is not an AssistantError"

@@ -7,13 +7,8 @@ import pytest
 from assistant.answer.citations import Answer, Citation
 from assistant.evaluation import metrics as m
 from assistant.evaluation.questions import Question
-from assistant.evaluation.runner import (
-    QuestionResult,
-    RunResult,
-    check_thresholds,
-    score_answer,
-    summarize,
-)
+from assistant.evaluation.runner import RunResult, check_thresholds
+from assistant.evaluation.scoring import QuestionResult, score_answer, summarize
 
 
 def test_keys_need_every_group_and_ignore_case_quotes_and_markers() -> None:

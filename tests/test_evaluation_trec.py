@@ -7,15 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation.trec import (
-    TrecFormatError,
-    average_precision,
-    load_trec,
-    ndcg_at,
-    recall_at,
-    run_benchmark,
-    score_run,
-)
+from assistant.evaluation.trec import TrecFormatError, load_trec, run_benchmark
+from assistant.evaluation.trec_metrics import average_precision, ndcg_at, recall_at, score_run
 from assistant.index.embeddings import HashingEmbeddings
 
 DOCS = """<DOC>

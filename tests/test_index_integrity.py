@@ -26,7 +26,8 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.core import Assistant
 from assistant.index.embeddings import HashingEmbeddings
-from assistant.index.indexer import embedding_text, index_signature
+from assistant.index.indexer import index_signature
+from assistant.index.vectors import embedding_text
 from assistant.ingest.documents import load_document
 from assistant.settings import DocumentSettings, Settings
 from tests.conftest import HIKVISION_QUESTION, CountingEmbeddings
@@ -351,7 +352,7 @@ def test_a_disk_that_fills_up_during_the_write_is_named_too(
 ) -> None:
     """When the disk fills up after the space check (another writer), Chroma fails with
     its own words ("Failed to apply logs..."): the error still says what happened."""
-    import assistant.index.indexer
+    import assistant.index.vectors
     from assistant.index.disk import IndexDiskFullError
     from tests.test_reliability_index import make_corpus
 
@@ -361,7 +362,7 @@ def test_a_disk_that_fills_up_during_the_write_is_named_too(
     )
     assert moved.sync().consistent
     make_corpus(moved.settings.corpus_dir, 300, seed=4)
-    monkeypatch.setattr(assistant.index.indexer, "chunk_bytes", lambda *_: 0)  # the check misses it
+    monkeypatch.setattr(assistant.index.vectors, "chunk_bytes", lambda *_: 0)  # the check misses it
     with pytest.raises(IndexDiskFullError, match="no space left on device at"):
         moved.sync()
 

@@ -26,6 +26,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables.config import run_in_executor
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assistant.errors import InputError
 from assistant.index.corpus_index import CorpusIndex
 from assistant.settings import RetrievalMode, RetrievalSettings
 
@@ -80,8 +81,9 @@ class Filters(BaseModel):
             raise ValueError(f"invalid filters: {problems}") from None
 
 
-class NoMatchingSourcesError(ValueError):
-    """A filter names sources or publishers that the index does not hold."""
+class NoMatchingSourcesError(InputError):
+    """A filter names sources or publishers that the index does not hold (an
+    ``InputError``, so still the ``ValueError`` callers catch)."""
 
 
 def resolve_sources(index: CorpusIndex, filters: Filters) -> set[str] | None:

@@ -2,7 +2,8 @@
 
 ``main`` holds the core commands (index, ask, chat, sources, ...); the evaluation, web and
 Slack commands live in ``eval_commands``, ``web_commands`` and ``slack_commands`` and are
-registered on the app by ``main``. ``common`` and ``options`` are shared helpers.
+registered on the app by ``main``. ``common`` and ``options`` are shared helpers;
+``render`` is the terminal text of an answer.
 """
 
 from __future__ import annotations

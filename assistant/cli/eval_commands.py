@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from assistant.cli.common import fail, load_cli_settings
+from assistant.cli.options import AnswerModeOpt
 
 DEFAULT_QUESTIONS = Path("evals/questions.jsonl")
 DEFAULT_SETS = Path("evals/sets.json")
@@ -53,9 +54,7 @@ def eval_command(
     index_dir: Annotated[
         Path | None, typer.Option("--index-dir", help="Index folder to use (synced if needed).")
     ] = None,
-    mode: Annotated[
-        str | None, typer.Option("--mode", help="Answer mode: extractive, local, openai, ollama.")
-    ] = None,
+    mode: AnswerModeOpt = None,
     retrieval: Annotated[
         str | None, typer.Option("--retrieval", help="Retrieval mode: dense, bm25 or hybrid.")
     ] = None,
@@ -113,20 +112,9 @@ def _run_set(
     thresholds: Path | None,
 ) -> list[str]:
     """Run one question set; returns the thresholds it missed (also printed)."""
-    from rich.console import Console
+    from assistant.evaluation.report import CHART_NEEDS, write_reports
 
-    from assistant.evaluation.questions import QuestionSetError, load_questions
-    from assistant.evaluation.report import CHART_NEEDS, print_summary, write_reports
-    from assistant.evaluation.runner import EvalModeError, check_thresholds, evaluate
-    from assistant.evaluation.runner import compare as run_compare
-
-    console = Console(stderr=True)
-    try:
-        qset = load_questions(questions)
-    except QuestionSetError as exc:
-        raise fail(str(exc)) from exc
-    for warning in qset.warnings:
-        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    qset = _load_question_set(questions)
     limits = _load_thresholds(thresholds) if thresholds else None
 
     temp_index = None
@@ -137,26 +125,7 @@ def _run_set(
         corpus_dir=corpus, index_dir=index_dir, **{"answer.mode": mode, "retrieval.mode": retrieval}
     )
     try:
-        assistant = _build(settings)
-        if assistant.needs_sync():
-            from assistant.cli.common import print_report, run_sync
-
-            print_report(run_sync(assistant))
-
-        def on_progress(done: int, total: int, result: Any) -> None:
-            flag = "ok" if result.correct else ("-" if result.correct is None else "FAIL")
-            console.print(f"  [{done}/{total}] {result.id} {flag}", highlight=False)
-
-        skipped: dict[str, str] = {}
-        try:
-            if compare:
-                runs, skipped = run_compare(
-                    assistant, qset.questions, progress=lambda msg: console.print(msg)
-                )
-            else:
-                runs = [evaluate(assistant, qset.questions, progress=on_progress)]
-        except EvalModeError as exc:
-            raise fail(str(exc)) from exc
+        runs, skipped = _evaluate(settings, qset.questions, compare)
         meta = {
             "questions_file": str(questions),
             "corpus": str(settings.corpus_dir),
@@ -170,6 +139,61 @@ def _run_set(
     finally:
         if temp_index is not None:
             shutil.rmtree(temp_index, ignore_errors=True)
+    return _print_outcome(runs, skipped, paths, limits)
+
+
+def _load_question_set(questions: Path) -> Any:
+    """The question set (an error exit naming the bad line), its warnings printed."""
+    from assistant.evaluation.questions import QuestionSetError, load_questions
+
+    try:
+        qset = load_questions(questions)
+    except QuestionSetError as exc:
+        raise fail(str(exc)) from exc
+    for warning in qset.warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    return qset
+
+
+def _evaluate(
+    settings: Any, questions: list[Any], compare: bool
+) -> tuple[list[Any], dict[str, str]]:
+    """Build the assistant (syncing its index if needed) and run the questions: one run,
+    or with ``compare`` every retrieval and available answer mode. Returns (runs, skipped)."""
+    from rich.console import Console
+
+    from assistant.evaluation.runner import EvalModeError, evaluate
+    from assistant.evaluation.runner import compare as run_compare
+
+    console = Console(stderr=True)
+    assistant = _build(settings)
+    if assistant.needs_sync():
+        from assistant.cli.common import print_report, run_sync
+
+        print_report(run_sync(assistant))
+
+    def on_progress(done: int, total: int, result: Any) -> None:
+        flag = "ok" if result.correct else ("-" if result.correct is None else "FAIL")
+        console.print(f"  [{done}/{total}] {result.id} {flag}", highlight=False)
+
+    try:
+        if compare:
+            return run_compare(assistant, questions, progress=lambda msg: console.print(msg))
+        return [evaluate(assistant, questions, progress=on_progress)], {}
+    except EvalModeError as exc:
+        raise fail(str(exc)) from exc
+
+
+def _print_outcome(
+    runs: list[Any],
+    skipped: dict[str, str],
+    paths: dict[str, Path],
+    limits: dict[str, Any] | None,
+) -> list[str]:
+    """The summary table, skipped modes, report paths and missed thresholds (returned)."""
+    from assistant.evaluation.report import print_summary
+    from assistant.evaluation.runner import check_thresholds
+
     print_summary(runs)
     for mode_name, why in skipped.items():
         typer.secho(f"skipped answer mode {mode_name}: {why}", fg=typer.colors.YELLOW, err=True)
@@ -222,7 +246,6 @@ def eval_retrieval_command(
 ) -> None:
     """Index a TREC collection with the project's indexing; report nDCG@10, MAP, recall@100."""
     from rich.console import Console
-    from rich.table import Table
 
     from assistant.evaluation.trec import (
         TrecFormatError,
@@ -249,6 +272,18 @@ def eval_retrieval_command(
     finally:
         if temporary:
             remove_work_dir(folder)
+    _print_benchmark(result)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "retrieval.json"
+    path.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
+    typer.echo(f"report: {path}")
+
+
+def _print_benchmark(result: Any) -> None:
+    """The scores table of each retrieval mode, then the indexing speed."""
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(
         title=f"{result.collection}: {result.documents} documents, {result.queries} queries"
     )
@@ -270,10 +305,6 @@ def eval_retrieval_command(
         )
     else:
         typer.echo("indexing: reused the index in --work-dir (speed not measured)")
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "retrieval.json"
-    path.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
-    typer.echo(f"report: {path}")
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,7 @@ from assistant.cli.common import (
     run_sync,
 )
 from assistant.cli.options import AnswerModeOpt, ChromaUrl, CorpusDir, IndexDir
+from assistant.cli.render import answer_json, render_answer, render_sources
 
 if TYPE_CHECKING:
     from assistant.answer.citations import Answer
@@ -91,50 +92,6 @@ def _load_history(path: Path | None) -> list[dict[str, str]]:
     return data
 
 
-def quoted(text: str) -> str:
-    """A quote in quotation marks that reads well when the quote has quotes of its own.
-
-    A quote already enclosed in straight quotes is shown as is (not ``""...""``); one
-    with quotes inside gets typographic marks around it.
-    """
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] == '"' and '"' not in text[1:-1]:
-        return text
-    return f"\u201c{text}\u201d" if '"' in text else f'"{text}"'
-
-
-def render_sources(answer: Answer) -> str:
-    """What the sources leave unanswered, the numbered sources and their disagreements:
-    everything but the answer text.
-
-    A quote is printed under its source unless the answer already contains it word for
-    word (extractive answers are made of quotes): nothing is printed twice.
-    """
-    lines: list[str] = []
-    if answer.not_answered:
-        lines.append("Not in the sources: " + "; ".join(f"{p}?" for p in answer.not_answered))
-    for c in answer.citations:
-        where = ", ".join(x for x in (c.publisher, c.date) if x)
-        lines.append(f"[{c.n}] {c.title or c.source}" + (f" ({where})" if where else ""))
-        lines.append(
-            f"    {c.source}" + (f" p.{c.page}" if c.page else "") + (f"  {c.url}" if c.url else "")
-        )
-        if c.quote.strip() not in answer.answer:  # an extractive answer already quotes it
-            lines.append(f"    {quoted(c.quote)}")
-        for flagged in c.instructions:
-            lines.append(f"    (this passage also says, to an AI, {flagged!r}: treated as data)")
-    for conflict in answer.conflicts:
-        values = "; ".join(
-            f"{v.value} {''.join(f'[{n}]' for n in v.citations)}" for v in conflict.values
-        )
-        lines.append(f"Sources disagree on {conflict.topic}: {values}")
-    return "\n".join(lines)
-
-
-def render_answer(answer: Answer) -> str:
-    return f"{answer.answer}\n\n{render_sources(answer)}".rstrip()
-
-
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question to answer.")],
@@ -185,6 +142,17 @@ def ask(
         "retrieval.mode": retrieval,
         "answer.mode": mode,
     }
+    _print_answer(_ask_in_process(question, turns, filters, k, overrides), as_json)
+
+
+def _ask_in_process(
+    question: str,
+    turns: list[dict[str, str]],
+    filters: dict[str, Any],
+    k: int | None,
+    overrides: dict[str, Any],
+) -> Answer:
+    """The answer of an assistant built in this process (settings with ``overrides``)."""
     from assistant.errors import AssistantError
 
     assistant = build_assistant(**overrides)
@@ -199,7 +167,7 @@ def ask(
     except (AssistantError, ValueError, RuntimeError) as exc:  # ValueError: Filters, state
         raise fail(str(exc)) from exc
     answer.metadata["answered_by"] = "in-process"
-    _print_answer(answer, as_json)
+    return answer
 
 
 def _ask_server(question: str, turns: list[dict[str, str]], filters: dict[str, Any]) -> Any:
@@ -224,20 +192,6 @@ def _print_answer(answer: Answer, as_json: bool) -> None:
         typer.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
     else:
         typer.echo(render_answer(answer))
-
-
-def answer_json(answer: Answer) -> dict[str, Any]:
-    data = answer.to_json_dict()
-    return {
-        "question": data["question"],
-        "answer": data["answer"],
-        "refused": data["refused"],
-        "citations": data["citations"],
-        "conflicts": data["conflicts"],
-        "mode": data["mode"],
-        "timings_ms": data["timings_ms"],
-        "metadata": data["metadata"],
-    }
 
 
 def _require_index(assistant: Assistant) -> None:

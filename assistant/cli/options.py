@@ -18,5 +18,8 @@ ChromaUrl = Annotated[
 ]
 AnswerModeOpt = Annotated[
     str | None,
-    typer.Option("--mode", help="Answer backend: extractive, local, openai or ollama."),
+    typer.Option(
+        "--mode",
+        help="Answer backend: extractive, local, openai, ollama or one a plugin registers.",
+    ),
 ]

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evaluation.questions import QUESTION_TYPES
-from assistant.evaluation.runner import RANK_DEPTH, RunResult
+from assistant.evaluation.runner import RunResult
+from assistant.evaluation.scoring import RANK_DEPTH
 
 # (summary key, column title); hit@k is named with the run's k when shown.
 COLUMNS = (

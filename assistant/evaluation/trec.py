@@ -5,14 +5,12 @@ written as a text file into a work folder and ``Assistant.sync`` chunks, embeds
 and indexes it; queries go through ``HybridRetriever.retrieve`` in each mode.
 Chunk hits are turned into a document ranking by each document's best chunk.
 
-Metrics follow trec_eval: nDCG@10 with linear gains and log2 discounts, MAP
-(average precision over all judged-relevant documents, computed on the
-retrieved list of ``depth`` documents) and recall@100.
+The measures (nDCG@10, MAP, recall@100, as trec_eval computes them) are in
+``trec_metrics.py``.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import shutil
 import time
@@ -22,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import InputError
+from assistant.evaluation.trec_metrics import score_run
 
 _DOC = re.compile(r"<DOC>(.*?)</DOC>", re.S | re.I)
 _DOCNO = re.compile(r"<DOCNO>\s*(.*?)\s*</DOCNO>", re.S | re.I)
@@ -136,51 +135,6 @@ def load_trec(folder: Path) -> TrecCollection:
     return TrecCollection(docs, queries, qrels, folder.name)
 
 
-# --- metrics ---------------------------------------------------------------------------
-
-
-def ndcg_at(ranking: list[str], judged: dict[str, int], k: int = 10) -> float:
-    """nDCG@k with linear gains (trec_eval's ndcg_cut)."""
-    dcg = sum(max(judged.get(doc, 0), 0) / math.log2(i + 2) for i, doc in enumerate(ranking[:k]))
-    ideal = sorted((g for g in judged.values() if g > 0), reverse=True)[:k]
-    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
-    return dcg / idcg if idcg else 0.0
-
-
-def average_precision(ranking: list[str], judged: dict[str, int]) -> float:
-    relevant = {d for d, g in judged.items() if g > 0}
-    if not relevant:
-        return 0.0
-    hits, total = 0, 0.0
-    for i, doc in enumerate(ranking):
-        if doc in relevant:
-            hits += 1
-            total += hits / (i + 1)
-    return total / len(relevant)
-
-
-def recall_at(ranking: list[str], judged: dict[str, int], k: int = 100) -> float:
-    relevant = {d for d, g in judged.items() if g > 0}
-    if not relevant:
-        return 0.0
-    return len(relevant & set(ranking[:k])) / len(relevant)
-
-
-def score_run(
-    run: dict[str, list[str]], qrels: dict[str, dict[str, int]], queries: list[str]
-) -> dict[str, float]:
-    """Mean nDCG@10, MAP and recall@100 over ``queries`` (a missing ranking scores 0)."""
-    if not queries:
-        return {"ndcg@10": 0.0, "map": 0.0, "recall@100": 0.0, "queries": 0}
-    n = len(queries)
-    return {
-        "ndcg@10": sum(ndcg_at(run.get(q, []), qrels[q], 10) for q in queries) / n,
-        "map": sum(average_precision(run.get(q, []), qrels[q]) for q in queries) / n,
-        "recall@100": sum(recall_at(run.get(q, []), qrels[q], 100) for q in queries) / n,
-        "queries": n,
-    }
-
-
 # --- running the project's retrieval on a collection -------------------------------------
 
 
@@ -258,15 +212,43 @@ def run_benchmark(
     say = progress or (lambda _msg: None)
     collection = load_trec(trec_dir)
     corpus = work_dir / "corpus"
+    names = _write_work_corpus(collection, corpus, say)
+    settings = load_settings(
+        corpus_dir=corpus, index_dir=work_dir / "index", chroma_url=None, **(overrides or {})
+    )
+    assistant = Assistant(settings, embeddings=embeddings)
+    indexing_s, docs_per_s = _index(assistant, say)
+    queries = collection.judged_queries()
+    result = BenchmarkResult(
+        collection=collection.name,
+        documents=len(collection.docs),
+        queries=len(queries),
+        chunks=len(assistant.index.state.chunk_ids()),
+        indexing_s=indexing_s,
+        docs_per_s=docs_per_s,
+        depth=depth,
+        settings=settings.retrieval.model_dump(mode="json"),
+    )
+    _score_modes(assistant, collection, queries, names, modes, result, say)
+    return result
+
+
+def _write_work_corpus(
+    collection: TrecCollection, corpus: Path, say: Callable[[str], None]
+) -> dict[str, str]:
+    """The collection as the work folder's corpus (files of dropped documents removed);
+    returns file name -> docno."""
     say(f"writing {len(collection.docs)} documents to {corpus}")
     names = write_corpus(collection, corpus)
     stale = set(p.name for p in corpus.iterdir()) - set(names)
     for name in stale:
         (corpus / name).unlink()
-    settings = load_settings(
-        corpus_dir=corpus, index_dir=work_dir / "index", chroma_url=None, **(overrides or {})
-    )
-    assistant = Assistant(settings, embeddings=embeddings)
+    return names
+
+
+def _index(assistant: Any, say: Callable[[str], None]) -> tuple[float | None, float | None]:
+    """Sync the work corpus; (seconds, documents per second), None when nothing was indexed
+    (an index reused from an earlier run measures no speed)."""
     indexing_s = docs_per_s = None
     if assistant.needs_sync():
         say("indexing (chunk, embed, store, BM25)")
@@ -280,18 +262,20 @@ def run_benchmark(
         if indexed:
             indexing_s = round(elapsed, 2)
             docs_per_s = round(indexed / elapsed, 1)
-    chunks = len(assistant.index.state.chunk_ids())
-    queries = collection.judged_queries()
-    result = BenchmarkResult(
-        collection=collection.name,
-        documents=len(collection.docs),
-        queries=len(queries),
-        chunks=chunks,
-        indexing_s=indexing_s,
-        docs_per_s=docs_per_s,
-        depth=depth,
-        settings=settings.retrieval.model_dump(mode="json"),
-    )
+    return indexing_s, docs_per_s
+
+
+def _score_modes(
+    assistant: Any,
+    collection: TrecCollection,
+    queries: list[str],
+    names: dict[str, str],
+    modes: Iterable[str],
+    result: BenchmarkResult,
+    say: Callable[[str], None],
+) -> None:
+    """Retrieve every judged query in each mode; scores and ms/query go into ``result``."""
+    depth = result.depth
     # A few chunks per document at most: fetch a margin so ``depth`` documents remain.
     chunk_k = int(depth * 1.3) + 10
     vectors = assistant.embeddings.embed_documents([collection.queries[q] for q in queries])
@@ -308,7 +292,6 @@ def run_benchmark(
         result.scores[mode] = {
             key: round(value, 4) for key, value in score_run(run, collection.qrels, queries).items()
         }
-    return result
 
 
 def fresh_work_dir(base: Path | None) -> tuple[Path, bool]:

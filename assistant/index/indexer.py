@@ -2,8 +2,8 @@
 
 Order of work, chosen so that a crash at any point is harmless:
 1. hash every file; unchanged files (same hash, same index signature) are skipped;
-2. load, chunk and embed new/changed files, streamed (``ingest.py``), upserting their
-   vectors into Chroma (invisible to readers until step 3);
+2. load, chunk and embed new/changed files, streamed (``ingest/stream.py``), upserting
+   their vectors into Chroma (``vectors.py``; invisible to readers until step 3);
 3. commit the new live set to SQLite in one transaction, then rebuild BM25; with a
    Chroma server, publish both there for answering processes (``published.py``);
 4. delete from Chroma every vector not in the live set (old chunks, leftovers
@@ -19,32 +19,36 @@ import fcntl
 import json
 import os
 import socket
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.ingest.chunking import Chunk
 from assistant.index.disk import (
     RESERVE_BYTES,
     IndexDiskFullError,
-    chunk_bytes,
     disk_full_error,
-    ensure_free_space,
     free_bytes,
     is_disk_full,
 )
-from assistant.ingest.documents import SourceDocument, file_sha256, iter_corpus_files
 from assistant.index.embeddings import embeddings_identity
-from assistant.ingest.stream import stream_loaded
 from assistant.index.published import shared_lock
-from assistant.settings import Settings
 from assistant.index.state import IndexBusyError
+from assistant.index.vectors import WRITE_MIN, embedding_text  # noqa: F401 - scripts/bench
+from assistant.index.vectors import embed_and_upsert, reset_vectors, restore_vectors
+from assistant.ingest.chunking import Chunk
+from assistant.ingest.documents import SourceDocument, file_sha256, iter_corpus_files
+from assistant.ingest.stream import stream_loaded
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.index.bm25 import BM25Index
+    from assistant.index.corpus_index import CorpusIndex
+    from assistant.index.state import FileRecord, IndexState
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
 COMPACT_MIN = 1000  # leftover vectors that, outnumbering the live ones, trigger a compaction
@@ -128,7 +132,7 @@ def index_lock(index_dir: Path) -> Iterator[None]:
 
 def sync_corpus(
     corpus_dir: Path,
-    index,  # noqa: ANN001 - assistant.core.Index (import cycle)
+    index: CorpusIndex,
     settings: Settings,
     progress: ProgressCallback | None = None,
     take_over: bool = False,
@@ -154,87 +158,131 @@ def sync_corpus(
         raise
 
 
+@dataclass
+class _Scan:
+    """Step 1's findings: the corpus files against the committed state."""
+
+    known: dict[str, FileRecord]  # committed files by source
+    same_signature: bool  # chunks were made with the current index signature
+    seen: set[str] = field(default_factory=set)  # sources found in the corpus folder
+    to_load: list[tuple[Path, str, str]] = field(default_factory=list)  # (path, source, hash)
+
+    @property
+    def removed(self) -> list[str]:
+        return sorted(set(self.known) - self.seen)
+
+
+# (source, file hash, loaded document, its chunks): a loaded file, kept for the commit
+_Loaded = tuple[str, str, SourceDocument, list[Chunk]]
+
+
 def _sync(
     corpus_dir: Path,
-    index,  # noqa: ANN001
+    index: CorpusIndex,
     settings: Settings,
     progress: ProgressCallback | None,
     take_over: bool = False,
 ) -> SyncReport:
+    """Steps 1 to 4 under the index lock (and, with a server, the shared lock)."""
     report = SyncReport()
     signature = index_signature(settings, index.embeddings)
     vectors = vectors_signature(settings, index.embeddings)
     state = index.state
     shared = shared_lock(index.published) if index.published is not None else nullcontext()
     with index_lock(index.index_dir), shared:
-        other = index.published_by_other()
-        if other is not None and not take_over:
-            raise IndexBusyError(
-                f"the index in Chroma collection {index.published.name!r} is maintained by "
-                f"another indexer ({other.get('corpus', '?')}); this process does not replace "
-                "it. Run `assistant index` there, or `assistant index --take-over` to make this "
-                "corpus folder the index's source from now on."
-            )
+        _refuse_another_indexers_index(index, take_over)
         if state.get_meta("vectors") != vectors:
-            report.vectors_reset = _reset_vectors(index, vectors)
-        known = state.files()
-        same_signature = state.get_meta("signature") == signature
-        paths = iter_corpus_files(corpus_dir)
-        seen: set[str] = set()
-        to_load: list[tuple[Path, str, str]] = []
-        for path in paths:
-            source = path.relative_to(corpus_dir).as_posix()
-            seen.add(source)
-            try:
-                digest = file_sha256(path)
-            except OSError as exc:
-                report.failed[source] = f"cannot read the file ({exc.strerror or exc})"
-                continue
-            record = known.get(source)
-            if record and record.file_hash == digest and same_signature:
-                report.unchanged.append(source)
-            else:
-                to_load.append((path, source, digest))
-        removed = sorted(set(known) - seen)
-
-        docs: list[tuple[str, str, SourceDocument, list[Chunk]]] = []
-
-        def loaded_chunks() -> Iterator[Chunk]:
-            """Chunks of the files to load, streamed; what the commit needs is kept."""
-            for i, item in enumerate(stream_loaded(to_load, corpus_dir, settings)):
-                if item.error is not None:
-                    report.failed[item.source] = item.error
-                else:
-                    if item.doc.warnings:
-                        report.warnings[item.source] = item.doc.warnings
-                    docs.append((item.source, item.digest, item.doc, item.chunks))
-                    yield from item.chunks
-                if progress:
-                    progress("load", i + 1, len(to_load))
-
-        report.chunks_embedded = _embed_and_upsert(index, loaded_chunks(), settings, progress)
-
-        # Failed files that were indexed before keep their old chunks: nothing is lost.
-        upserts = [
-            (source, digest, doc.text, doc.metadata, chunks) for source, digest, doc, chunks in docs
-        ]
-        if upserts or removed or not same_signature:
-            if not same_signature and known:
-                stale = [s for s in known if s not in {u[0] for u in upserts} and s in seen]
-                removed = sorted(set(removed) | {s for s in stale if s not in report.failed})
-            updated_at = datetime.now(UTC).isoformat(timespec="seconds")
-            meta = {"signature": signature, "vectors": vectors, "updated_at": updated_at}
-            state.commit(upserts, removed, meta)
-        for source, *_ in docs:
-            (report.updated if source in known else report.added).append(source)
-        report.removed = [s for s in removed if s not in seen]
-
+            report.vectors_reset = reset_vectors(index, vectors)
+        scan = _scan(corpus_dir, state.files(), state.get_meta("signature") == signature, report)
+        docs: list[_Loaded] = []
+        chunks = _loaded_chunks(scan.to_load, corpus_dir, settings, report, docs, progress)
+        report.chunks_embedded = embed_and_upsert(index, chunks, settings, progress)
+        meta = {"signature": signature, "vectors": vectors}
+        _commit(state, scan, docs, meta, report)
         _after_commit(index, corpus_dir, settings, report)
     return report
 
 
+def _refuse_another_indexers_index(index: CorpusIndex, take_over: bool) -> None:
+    """``IndexBusyError`` when the server's index is published by another indexer and
+    this sync was not asked to take it over."""
+    other = index.published_by_other()
+    if other is not None and not take_over:
+        raise IndexBusyError(
+            f"the index in Chroma collection {index.published.name!r} is maintained by "
+            f"another indexer ({other.get('corpus', '?')}); this process does not replace "
+            "it. Run `assistant index` there, or `assistant index --take-over` to make this "
+            "corpus folder the index's source from now on."
+        )
+
+
+def _scan(
+    corpus_dir: Path, known: dict[str, FileRecord], same_signature: bool, report: SyncReport
+) -> _Scan:
+    """Step 1: hash every corpus file; unchanged ones (same hash and signature) are
+    reported as such, unreadable ones as failed, the rest are to be loaded."""
+    scan = _Scan(known, same_signature)
+    for path in iter_corpus_files(corpus_dir):
+        source = path.relative_to(corpus_dir).as_posix()
+        scan.seen.add(source)
+        try:
+            digest = file_sha256(path)
+        except OSError as exc:
+            report.failed[source] = f"cannot read the file ({exc.strerror or exc})"
+            continue
+        record = known.get(source)
+        if record and record.file_hash == digest and same_signature:
+            report.unchanged.append(source)
+        else:
+            scan.to_load.append((path, source, digest))
+    return scan
+
+
+def _loaded_chunks(
+    to_load: list[tuple[Path, str, str]],
+    corpus_dir: Path,
+    settings: Settings,
+    report: SyncReport,
+    docs: list[_Loaded],
+    progress: ProgressCallback | None,
+) -> Iterator[Chunk]:
+    """Chunks of the files to load, streamed; what the commit needs is kept in ``docs``,
+    load failures and warnings go to ``report``."""
+    for i, item in enumerate(stream_loaded(to_load, corpus_dir, settings)):
+        if item.error is not None:
+            report.failed[item.source] = item.error
+        else:
+            if item.doc.warnings:
+                report.warnings[item.source] = item.doc.warnings
+            docs.append((item.source, item.digest, item.doc, item.chunks))
+            yield from item.chunks
+        if progress:
+            progress("load", i + 1, len(to_load))
+
+
+def _commit(
+    state: IndexState, scan: _Scan, docs: list[_Loaded], meta: dict[str, str], report: SyncReport
+) -> None:
+    """Step 3's commit point: the loaded files and the removals, in one SQLite transaction
+    (skipped when nothing changed); then the report's added/updated/removed lists."""
+    # Failed files that were indexed before keep their old chunks: nothing is lost.
+    upserts = [
+        (source, digest, doc.text, doc.metadata, chunks) for source, digest, doc, chunks in docs
+    ]
+    known, seen, removed = scan.known, scan.seen, scan.removed
+    if upserts or removed or not scan.same_signature:
+        if not scan.same_signature and known:
+            stale = [s for s in known if s not in {u[0] for u in upserts} and s in seen]
+            removed = sorted(set(removed) | {s for s in stale if s not in report.failed})
+        updated_at = datetime.now(UTC).isoformat(timespec="seconds")
+        state.commit(upserts, removed, {**meta, "updated_at": updated_at})
+    for source, *_ in docs:
+        (report.updated if source in known else report.added).append(source)
+    report.removed = [s for s in removed if s not in seen]
+
+
 def _after_commit(
-    index,  # noqa: ANN001 - CorpusIndex
+    index: CorpusIndex,
     corpus_dir: Path,
     settings: Settings,
     report: SyncReport,
@@ -258,7 +306,7 @@ def _after_commit(
     report.stale_vectors_removed = len(stale_vectors)
     missing = live - stored
     if missing:  # the vector store lost vectors (folder deleted or reset): re-embed them
-        report.vectors_restored = _restore_vectors(index, missing, settings)
+        report.vectors_restored = restore_vectors(index, missing, settings)
         report.chunks_embedded += report.vectors_restored
     report.chunks_total = len(live)
     report.consistent = (
@@ -269,7 +317,7 @@ def _after_commit(
     )
 
 
-def _publish(index, bm25, corpus_dir: Path) -> None:  # noqa: ANN001 - CorpusIndex, BM25Index
+def _publish(index: CorpusIndex, bm25: BM25Index, corpus_dir: Path) -> None:
     """Publish the committed state for answering processes elsewhere (``published.py``),
     unless the published head already is this state's version."""
     state = index.state
@@ -285,115 +333,3 @@ def _publish(index, bm25, corpus_dir: Path) -> None:  # noqa: ANN001 - CorpusInd
         return
     index.published.publish(origin, meta, state, bm25)
     index._checked_at = 0.0  # this process answers from the new version at once
-
-
-def _reset_vectors(index, vectors: str) -> bool:  # noqa: ANN001
-    """The stored vectors were made by another model (or an index from before signatures):
-    none of them may be reused or searched. The state first says "no usable vectors", so
-    readers stop searching them and a crash before the new signature is recorded makes
-    the next sync start over; then the collection is dropped (a new model may have another
-    dimension). Returns whether anything was dropped."""
-    had_vectors = index.store.count() > 0
-    if had_vectors:
-        index.state.set_meta("vectors", "")
-        index.store.reset()
-    index.state.set_meta("vectors", vectors)
-    return had_vectors
-
-
-def _restore_vectors(index, missing: set[str], settings: Settings) -> int:  # noqa: ANN001
-    """Embed and upsert the committed chunks ``missing`` from the vector store."""
-    rows = [(cid, text, meta) for cid, text, meta in index.state.all_chunks() if cid in missing]
-    chunks = [Chunk(cid, meta.get("source", ""), text, 0, 0, meta) for cid, text, meta in rows]
-    _embed_and_upsert(index, chunks, settings, None)
-    return len(chunks)
-
-
-WINDOW = 4096  # chunks read ahead, sorted by length and embedded before the next are read
-WRITE_MIN = 512  # fewest chunks per model call and Chroma write (fewer calls cost less)
-
-
-def _embed_and_upsert(
-    index,  # noqa: ANN001
-    chunks: Iterable[Chunk],
-    settings: Settings,
-    progress: ProgressCallback | None,
-) -> int:
-    """Embed ``chunks`` and upsert them into Chroma; returns how many were embedded.
-
-    Chunks stream through in windows of ``WINDOW``, so memory does not grow with the corpus.
-    Three things keep the model the only real cost (see BENCHMARKS.md): a window's texts are
-    sorted by length before batching, so a batch pads to similar lengths instead of its
-    longest stray text; each batch is written to Chroma on a helper thread while the next
-    one is embedded; and vectors already stored under a chunk's id are reused. Vectors do
-    not depend on batch order or composition.
-    """
-    batch = max(settings.embedding.batch_size * 4, WRITE_MIN)
-    stream = iter(chunks)
-    # Vectors already stored under these ids were made by this model (``_reset_vectors``)
-    # from the same text (ids hash it): left by a crashed run, or kept through an edit or
-    # a chunking change. Reused unless the title they were embedded with changed.
-    existing: set[str] | None = None
-    seen = embedded = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-upsert") as writer:
-        pending: list[Future] = []
-        while window := list(islice(stream, WINDOW)):
-            if existing is None:
-                existing = index.store.ids()
-            todo = _needing_vectors(index, window, existing)
-            _check_space(index, todo, settings, 1)  # before this window writes anything
-            todo.sort(key=lambda c: len(embedding_text(c)))
-            seen += len(window) - len(todo)
-            if progress:
-                progress("embed", seen, seen + len(todo))
-            for start in range(0, len(todo), batch):
-                part = todo[start : start + batch]
-                _check_space(index, part, settings, 2)  # the disk may fill up meanwhile
-                vectors = index.embeddings.embed_documents([embedding_text(c) for c in part])
-                if pending:
-                    pending.pop().result()  # one write in flight at most; re-raises its error
-                pending.append(writer.submit(_write, index, part, vectors))
-                seen += len(part)
-                embedded += len(part)
-                if progress:
-                    progress("embed", seen, seen + len(todo) - start - len(part))
-        if pending:
-            pending.pop().result()
-    return embedded
-
-
-def _needing_vectors(index, window: list[Chunk], existing: set[str]) -> list[Chunk]:  # noqa: ANN001
-    """The chunks of ``window`` to embed. Stored ones are reused; where only their metadata
-    changed (an edit elsewhere in the file moved a chunk, or its file hash), the stored
-    metadata is brought up to date, so the vector store always holds each live chunk's
-    committed metadata (answering processes elsewhere read it from there)."""
-    stored = index.store.metadatas([c.id for c in window if c.id in existing])
-    todo, stale = [], []
-    for c in window:
-        old = stored.get(c.id)
-        if old is None or old.get("title") != c.metadata.get("title"):
-            todo.append(c)
-        elif old != c.metadata:
-            stale.append(c)
-    if stale:
-        index.store.update_metadata([c.id for c in stale], [c.metadata for c in stale])
-    return todo
-
-
-def _write(index, part: list[Chunk], vectors: list[list[float]]) -> None:  # noqa: ANN001
-    index.store.upsert(
-        [c.id for c in part], [c.text for c in part], [c.metadata for c in part], vectors
-    )
-
-
-def _check_space(index, part: list[Chunk], settings: Settings, factor: int) -> None:  # noqa: ANN001
-    if index.store.path is not None and part:  # an embedded store: vectors go to this disk
-        dimension = embeddings_identity(settings.embedding, index.embeddings)["dimension"]
-        needed = factor * chunk_bytes(((c.text, c.metadata) for c in part), dimension)
-        ensure_free_space(index.index_dir, needed)
-
-
-def embedding_text(chunk: Chunk) -> str:
-    """What gets embedded for a chunk: its text, led by the document title for context."""
-    title = chunk.metadata.get("title")
-    return f"{title}\n{chunk.text}" if title else chunk.text

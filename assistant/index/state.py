@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import EnvironmentProblemError
 from assistant.ingest.chunking import Chunk
 
 _SCHEMA = """
@@ -41,15 +42,17 @@ CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 """
 
 
-class IndexCorruptError(RuntimeError):
+# EnvironmentProblemError is an AssistantError and a RuntimeError (what callers caught
+# before the errors module existed).
+class IndexCorruptError(EnvironmentProblemError):
     """The index folder is damaged; ``assistant index --rebuild`` recreates it."""
 
 
-class IndexBusyError(RuntimeError):
+class IndexBusyError(EnvironmentProblemError):
     """Another process is syncing this index right now."""
 
 
-class IndexMismatchError(RuntimeError):
+class IndexMismatchError(EnvironmentProblemError):
     """The index was embedded by another model; ``assistant index`` re-embeds it."""
 
 

