@@ -27,13 +27,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-# The sections live in their own module; they are re-exported here because callers
-# import every settings name from ``assistant.settings``.
 from assistant.settings_sections import (
-    TUNING,
     AnswerMode,
     AnswerSettings,
-    AnswerTuning,
     ChunkingSettings,
     DocumentSettings,
     EmbeddingSettings,
@@ -44,6 +40,10 @@ from assistant.settings_sections import (
     SlackSettings,
     WebSettings,
 )
+
+# The sections live in their own module; they are re-exported here because callers
+# import every settings name from ``assistant.settings``.
+from assistant.tuning import TUNING, AnswerTuning
 
 
 class Settings(BaseSettings):

@@ -134,52 +134,6 @@ class AnswerSettings(_Section):
         return check_answer_mode(mode)
 
 
-class AnswerTuning(BaseModel):
-    """Measured constants of the answer step, in one place (not user settings).
-
-    Each was set against the evaluation sets (``assistant eval``, evals/RESULTS.md);
-    changing one changes the evaluation figures, so change it only with a new run.
-    The sentence-scoring blends of ``assistant/answer/extractive.py`` (0.65/0.35 semantic vs
-    lexical, the 0.06 answer-type bonus, the 0.7/0.85 runner-up cut-offs) still live
-    there as named constants and bare numbers.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    max_sentence_words: int = Field(
-        60,
-        description="A generated sentence longer than this is a run-on copy of the passages "
-        "(the prompt asks for short sentences): generation stops and the sentence is dropped.",
-    )
-    min_term_coverage: float = Field(
-        0.6,
-        description="Least share of a generated sentence's content terms its cited passage must "
-        "hold for the sentence to be kept (next to answer.support_threshold, the embedding "
-        "similarity).",
-    )
-    common_word_rarity: float = Field(
-        0.3,
-        description="Claim words more common in English than this (wordfreq rarity) need no "
-        "support of their own ('made', 'also').",
-    )
-    uncited_margin: float = Field(
-        0.1,
-        description="An uncited generated sentence keeps the single passage it matches best "
-        "only when that similarity clears answer.support_threshold by this margin.",
-    )
-    conflict_candidates: int = Field(
-        20, description="Best evidence sentences searched for disagreements with the answer."
-    )
-    conflict_min_score: float = Field(
-        0.6,
-        description="Evidence searched for disagreements scores at least this share of the "
-        "best evidence score (bounds the work; the masked-context test decides).",
-    )
-
-
-TUNING = AnswerTuning()
-
-
 class LLMSettings(_Section):
     """Model backends for generative answers (answer.mode other than extractive)."""
 

@@ -18,6 +18,7 @@ from assistant.answer.answer_types import has_answer_type
 from assistant.answer.question import QuestionAnalysis, analyse
 from assistant.ingest.injection import is_instruction
 from assistant.ingest.text import normalize, split_sentences, terms
+from assistant.settings import TUNING
 
 
 @dataclass(eq=False)  # identity: the same sentence object is the same candidate
@@ -88,12 +89,13 @@ def score_candidates(
         return math.log(1 + (n + 1) / (df + 0.5))
 
     weights = {t: idf(t) for t in q_terms}
-    weights.update({t: 0.3 * idf(t) for t in c_terms})
+    weights.update({t: TUNING.earlier_question_weight * idf(t) for t in c_terms})
     total = sum(weights.values()) or 1.0
     vectors = np.asarray(embeddings.embed_documents([c.text for c in candidates]))
     sims = _cosine(vectors, query_vector)
     if question_vector is not None:
-        sims = 0.6 * _cosine(vectors, question_vector) + 0.4 * sims
+        blend = TUNING.follow_up_similarity
+        sims = blend * _cosine(vectors, question_vector) + (1 - blend) * sims
     unit = vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9)
     for cand, st, sim, vec in zip(candidates, sent_terms, sims, unit, strict=True):
         cand.vector = vec
@@ -101,14 +103,14 @@ def score_candidates(
         cand.semantic = float(sim)
         cand.lexical = sum(w for t, w in weights.items() if t in st) / total
         rank = int(cand.doc.metadata.get("rank", 1))
-        cand.score = 0.65 * cand.semantic + 0.35 * cand.lexical - 0.01 * (rank - 1)
+        cand.score = _blend(cand.semantic, cand.lexical) - TUNING.rank_penalty * (rank - 1)
     best = max(c.score for c in candidates)  # relevance, before answer-type preference
     parts = analyse(question).parts
     if len(parts) == 1 and parts[0].answer_type:
         q_words = set(normalize(question).split())
         for cand in candidates:
             if has_answer_type(cand.text, parts[0].answer_type, q_words):
-                cand.score += ANSWER_TYPE_BONUS
+                cand.score += TUNING.answer_type_bonus
     ranked = sorted(candidates, key=lambda c: -c.score)
     covered: set[str] = set()
     for cand in ranked[:3]:
@@ -118,8 +120,9 @@ def score_candidates(
     return Evidence(ranked, best, coverage, unknown, {t: weights[t] for t in q_terms})
 
 
-ANSWER_TYPE_BONUS = 0.06  # a sentence holding the kind of answer asked for ranks higher
-DUPLICATE_SIMILARITY = 0.88  # two sentences this similar state the same claim
+def _blend(semantic: float, lexical: float) -> float:
+    """Relevance of a sentence: embedding similarity and weighted term overlap."""
+    return TUNING.semantic_weight * semantic + (1 - TUNING.semantic_weight) * lexical
 
 
 def rank_for_parts(
@@ -145,9 +148,9 @@ def rank_for_parts(
         scores = []
         for cand, sim in zip(evidence.candidates, sims, strict=True):
             lexical = sum(w for t, w in weights.items() if t in cand.terms) / total
-            score = 0.65 * float(sim) + 0.35 * lexical
+            score = _blend(float(sim), lexical)
             if part.answer_type and has_answer_type(cand.text, part.answer_type, q_words):
-                score += ANSWER_TYPE_BONUS
+                score += TUNING.answer_type_bonus
             scores.append(score)
         order = np.argsort(-np.asarray(scores), kind="stable")
         ranked.append([evidence.candidates[i] for i in order])
@@ -193,7 +196,10 @@ def _same_claim(a: Candidate, b: Candidate) -> bool:
     if a.vector is None or b.vector is None:
         return False
     overlap = len(a.terms & b.terms) / max(1, len(a.terms | b.terms))
-    return float(a.vector @ b.vector) >= DUPLICATE_SIMILARITY or overlap >= 0.75
+    return (
+        float(a.vector @ b.vector) >= TUNING.duplicate_similarity
+        or overlap >= TUNING.duplicate_overlap
+    )
 
 
 def _cosine(vectors: np.ndarray, vector: list[float]) -> np.ndarray:
@@ -217,7 +223,8 @@ def select_sentences(
     covered = set().union(*(c.terms for c in chosen))
     weights = evidence.question_weights
     total = sum(weights.values()) or 1.0
-    pool = [c for c in evidence.candidates[:12] if c.score >= 0.7 * best.score and c not in chosen]
+    least = TUNING.runner_up_min * best.score
+    pool = [c for c in evidence.candidates[:12] if c.score >= least and c not in chosen]
 
     def gain(c: Candidate, covered: set[str]) -> float:
         return sum(w for t, w in weights.items() if t in c.terms and t not in covered) / total
@@ -226,9 +233,9 @@ def select_sentences(
         pick = max(pool, key=lambda c: c.score + 0.5 * gain(c, covered))
         pool.remove(pick)
         novel = len(pick.terms - covered) / max(1, len(pick.terms))
-        if novel < 0.3:
+        if novel < TUNING.runner_up_novelty:
             continue  # says the same thing again
-        if gain(pick, covered) == 0 and pick.score < 0.85 * best.score:
+        if gain(pick, covered) == 0 and pick.score < TUNING.runner_up_plain_min * best.score:
             continue  # adds nothing the question asked for
         chosen.append(pick)
         covered |= pick.terms
