@@ -60,12 +60,16 @@ class Citer:
         self.citations: list[Citation] = []
         self._numbers: dict[tuple[str, int], int] = {}
 
+    @staticmethod
+    def _key(cand: Candidate) -> tuple[str, int]:
+        return cand.doc.metadata.get("source", ""), cand.start
+
     def number_of(self, cand: Candidate) -> int | None:
         """The number ``cand`` was cited under, if it was."""
-        return self._numbers.get((cand.doc.metadata.get("source", ""), cand.start))
+        return self._numbers.get(self._key(cand))
 
     def cite(self, cand: Candidate) -> int:
-        key = (cand.doc.metadata.get("source", ""), cand.start)
+        key = self._key(cand)
         if key not in self._numbers:
             self._numbers[key] = len(self.citations) + 1
             self.citations.append(citation_for(cand, self._numbers[key]))
@@ -135,7 +139,8 @@ def kinds_not_given(
     ]
 
 
-_CITED_SENTENCE = re.compile(r"(.*?)((?:\s*\[\d+\])+)", re.DOTALL)
+# A sentence of an answer text and the "[1][2]" after it (compose_extractive's format).
+_CITED_SENTENCE = re.compile(rf"(.*?)((?:\s*{MARKER.pattern})+)", re.DOTALL)
 
 
 def _citing(text: str, citer: Citer | None, sentence: Candidate | None) -> str:
@@ -235,9 +240,7 @@ def as_conflicts(found: list[FoundConflict], citer: Citer) -> list[Conflict]:
 def unstated_sides(found: list[FoundConflict], answer: list[Candidate]) -> list[Candidate]:
     """Sentences stating the other side of a disagreement that the answer text lacks: a
     reader should see each source's claim, not only the one that ranked first."""
-    said = {id(c) for c in answer}
-    missing = [c for f in found for _, c in f.sides if id(c) not in said]
-    return list({id(c): c for c in missing}.values())
+    return list(dict.fromkeys(c for f in found for _, c in f.sides if c not in answer))
 
 
 def with_unstated_sides(
@@ -261,25 +264,17 @@ def with_other_sides(
     if not missing:
         return groups
     counterpart = {
-        id(other): next(c for _, c in f.sides if c is not other)
+        other: next(c for _, c in f.sides if c is not other)
         for f in found
         for _, other in f.sides
         if other in missing
     }
     out = [list(g) for g in groups]
     for cand in missing:
-        at = next(
-            (i for i, g in enumerate(out) if any(c is counterpart.get(id(cand)) for c in g)),
-            len(out) - 1,
-        )
+        at = next((i for i, g in enumerate(out) if counterpart[cand] in g), len(out) - 1)
         out.insert(at + 1, [cand])
-    room = max(max_sentences, keep + len(missing))
-    while len(out) > room:
-        drop = next(
-            (i for i in range(len(out) - 1, -1, -1) if i >= keep and out[i][0] not in missing),
-            None,
-        )
-        if drop is None:
-            break
-        out.pop(drop)
+    excess = len(out) - max(max_sentences, keep + len(missing))
+    runner_ups = [i for i in range(keep, len(out)) if out[i][0] not in missing]
+    for i in reversed(runner_ups[-excess:] if excess > 0 else []):  # the last ones make room
+        out.pop(i)
     return out

@@ -275,11 +275,8 @@ class AnswerPipeline:
         groups = extractive_groups(evidence, sufficiency, max_sentences) if quoted else []
         if quoted:
             answer_sentences = [c for group in groups for c in group]
-        found = (
-            []
-            if refused
-            else answer_conflicts(answer_sentences, evidence, sufficiency, self.index.embeddings)
-        )
+        # no answer sentences (refused): no disagreements
+        found = answer_conflicts(answer_sentences, evidence, sufficiency, self.index.embeddings)
         # each source's side of a disagreement is quoted in the answer
         if quoted:
             keep = len({id(p.sentence) for p in sufficiency.parts if p.sentence})
