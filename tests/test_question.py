@@ -141,3 +141,14 @@ def test_what_time_wants_a_clock_time_not_a_day() -> None:
 def test_an_attribution_is_not_what_is_asked() -> None:
     (part,) = analyse("Who ordered the closure, according to the port authority?").parts
     assert "closure" in part.focus_words and "authority" not in part.focus_words
+
+
+def test_an_acronym_abbreviates_a_name_in_order() -> None:
+    from assistant.answer.answer_types import abbreviates
+
+    assert abbreviates("BSM", "Bernhard Schulte Shipmanagement")
+    assert abbreviates("BIS", "Bureau of Industry and Security")
+    assert abbreviates("U.S.", "United States")
+    assert not abbreviates("FC", "Federal Court of Appeal")  # the last word gives a letter
+    assert not abbreviates("USA", "United Kingdom")
+    assert not abbreviates("SCA", "Schulte Shipmanagement")

@@ -150,3 +150,35 @@ def test_who_is_the_role_wants_a_name_given_in_that_role() -> None:
     named = [cand("Harbour Foods said its chief executive, Maria Olsen, would step down.")]
     assert run(question, named).status == "answer"
     assert run("Who is the auditor of Harbour Foods?", named).status == "not_answered"
+
+
+def test_who_does_something_to_x_prefers_a_name_tied_to_x() -> None:
+    # The more relevant sentence names someone else; the answer names X's role holder,
+    # under X's acronym, by apposition.
+    question = "Who runs Lakeside Grain Cooperative?"
+    evidence = [
+        cand(
+            "Lakeside Grain Cooperative said Governor Ana Ruiz visited its silos in March.",
+            semantic=0.7,
+        ),
+        cand("Tom Becker, managing director of LGC, said the harvest was late.", semantic=0.3),
+    ]
+    decision = run(question, evidence).parts[0]
+    assert decision.sentence is evidence[1]
+
+
+def test_a_name_tied_by_possessive_or_passive_answers_who() -> None:
+    question = "Who was steering the ferry when it struck the pier?"
+    evidence = [
+        cand("The ferry struck the pier at dusk, Harbour Master Paul Grant said.", semantic=0.7),
+        cand(
+            "The ferry's captain, Ines Moreau, was steering when it struck the pier.", semantic=0.4
+        ),
+    ]
+    assert run(question, evidence).parts[0].sentence is evidence[1]
+    passive = "Who approved the new timetable?"
+    evidence = [
+        cand("Mayor Lena Ortiz praised the new timetable on Monday.", semantic=0.6),
+        cand("The new timetable was approved by Transport Secretary Dan Hale.", semantic=0.5),
+    ]
+    assert run(passive, evidence).parts[0].sentence is evidence[1]

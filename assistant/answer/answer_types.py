@@ -147,3 +147,84 @@ def answer_names(text: str, question_words: set[str]) -> list[tuple[int, int]]:
         if name_words and not name_words <= question_words:
             spans.append(m.span())
     return spans
+
+
+# How a sentence ties a name to something the question names: "Ian Beveridge, chief
+# executive of BSM", "the excavator's operator, Abdullah Abdel-Gawad", "approved by
+# President Sisi". General English apposition, possessives and passive agents.
+_ROLE_AFTER = re.compile(r",\s+(?:[\w'’-]+\s+){1,4}?(?:of|at|for)\s+(?:the\s+)?([^,;()]+)")
+_ROLE_BEFORE = re.compile(
+    r"(?:\b(?:of|at|for)\s+(?:the\s+)?([^,;()]+)|\b([\w-]+)['’]s(?:\s+[\w-]+){1,3}),\s+$"
+)
+_AGENT_BEFORE = re.compile(r"\b\w+(?:ed|en)\s+by\s+$")
+
+
+def linked_names(text: str, question: str) -> list[tuple[int, int]]:
+    """Spans of the new names that the sentence ties to a thing the question names: the
+    holder of a role in it (by apposition or possessive) or the agent of a passive verb.
+
+    "Who runs Bernhard Schulte Shipmanagement?" is answered by "Ian Beveridge, chief
+    executive of BSM", not by a sentence that merely names someone else nearby."""
+    asked = set(words(question)) - stopwords()
+    question_names = [m.group(0) for m in _NAME.finditer(question)]
+    named = {w for n in question_names for w in words(n)} - stopwords()
+
+    def holds_role_in_asked(of_phrase: str | None, possessor: str | None) -> bool:
+        if possessor is not None:  # "the excavator's operator, X"
+            return possessor.lower() in asked
+        phrase = of_phrase or ""
+        acronyms = {w.strip(".,") for w in phrase.split() if _ACRONYM.fullmatch(w.strip(".,"))}
+        return bool(set(words(phrase)) & named) or any(
+            abbreviates(a, n) for a in acronyms for n in question_names
+        )
+
+    linked = []
+    for start, end in answer_names(text, asked):
+        after = _ROLE_AFTER.match(text, end)
+        before = _ROLE_BEFORE.search(text[max(0, start - 80) : start])
+        if (
+            (after and holds_role_in_asked(after.group(1), None))
+            or (before and holds_role_in_asked(before.group(1), before.group(2)))
+            or _AGENT_BEFORE.search(text[max(0, start - 40) : start])
+        ):
+            linked.append((start, end))
+    return linked
+
+
+def abbreviated_words(text: str, question: str) -> set[str]:
+    """Words of the question's names that ``text`` gives as an acronym: a sentence saying
+    "BSM" says "Bernhard Schulte Shipmanagement"."""
+    acronyms = {m.group(0).strip(".,") for m in re.finditer(r"\b[A-Z][A-Z&.]{1,9}\b", text)}
+    found: set[str] = set()
+    for m in _NAME.finditer(question):
+        if any(abbreviates(a, m.group(0)) for a in acronyms):
+            found |= set(words(m.group(0))) - stopwords()
+    return found
+
+
+def abbreviates(acronym: str, name: str) -> bool:
+    """Whether ``acronym`` is made of ``name``'s words in order, each giving its first
+    letter and maybe more of its own ("BSM" for "Bernhard Schulte Shipmanagement", "BIS"
+    for "Bureau of Industry and Security"). Words between the first and the last may be
+    left out ("FC" is not "Federal Court of Appeal")."""
+    name_words = [w.lower() for w in name.split() if w.lower() not in stopwords()]
+    letters = re.sub(r"[^a-z]", "", acronym.lower())
+
+    def fits(at: int, word_no: int, used: int) -> bool:
+        if word_no == len(name_words):
+            return at == len(letters) and used >= 2
+        if 0 < word_no < len(name_words) - 1 and fits(at, word_no + 1, used):
+            return True  # this word gives no letter
+        word = name_words[word_no]
+        if at >= len(letters) or letters[at] != word[0]:
+            return False
+        at, pos = at + 1, 1
+        while True:
+            if fits(at, word_no + 1, used + 1):
+                return True
+            found = word.find(letters[at], pos) if at < len(letters) else -1
+            if found < 0:
+                return False
+            at, pos = at + 1, found + 1
+
+    return len(name_words) >= 2 and fits(0, 0, 0)

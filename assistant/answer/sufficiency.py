@@ -17,7 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.answer.answer_types import answer_names, count_answer_values, has_answer_type
+from assistant.answer.answer_types import (
+    abbreviated_words,
+    answer_names,
+    count_answer_values,
+    has_answer_type,
+    linked_names,
+)
 from assistant.answer.extractive import Candidate
 from assistant.answer.focus import (
     PARAPHRASE_SIMILARITY,
@@ -136,16 +142,25 @@ def _decide_part(
     # A follow-up that asks only for a kind of answer ("and under which act?") needs only
     # a sentence of that kind that is still about the earlier question.
     only_kind = not part.focus
+    linked = _linked(part, typed)
     chosen: PartDecision | None = None
-    for cand in typed:
-        coverage = _coverage(cand, part, weights, paraphrased, role_holder=bool(part.role))
-        coverage /= total
+    for cand in sorted(typed, key=lambda c: id(c) not in linked):
+        holder = bool(part.role) or id(cand) in linked
+        coverage = _coverage(cand, part, weights, paraphrased, role_holder=holder) / total
         if sufficient(coverage, cand.semantic) or (only_kind and coverage >= LOW_FOCUS_COVERAGE):
             if chosen is None:
                 chosen = PartDecision(part, cand, coverage, meaning=cand.semantic)
             chosen.answering.append(cand)
         best, meaning = max(best, coverage), max(meaning, cand.semantic)
     return chosen or PartDecision(part, None, best, meaning, missing or list(part.focus_words))
+
+
+def _linked(part: QuestionPart, typed: list[Candidate]) -> set[int]:
+    """ids of the sentences that tie a new name to what a "who <does what> to X" part names
+    (the holder of a role in X, the agent of a passive verb): they answer it first."""
+    if part.answer_type != "name" or part.role or words(part.text)[:1] not in (["who"], ["whom"]):
+        return set()
+    return {id(c) for c in typed if linked_names(c.text, part.text)}
 
 
 def sufficient(coverage: float, meaning: float) -> bool:
@@ -165,15 +180,19 @@ def _coverage(
     """Weighted focus credit of one sentence: literal, in its passage, or paraphrased.
 
     ``role_holder``: the sentence names someone in the part's role (in other words:
-    "Justice" for a judge), so the role word counts as said."""
+    "Justice" for a judge), or in a role tied to what the part names ("X, chief executive
+    of Y" for "who runs Y"), so the role word (or the part's verb, its first focus word)
+    counts as said."""
     context = passage_terms(cand)
+    said = cand.terms | {t for w in abbreviated_words(cand.text, part.text) for t in terms(w)}
     credit = 0.0
+    role = part.role or (part.focus_words[0] if part.focus_words else None)
     for term, word in all_focus(part):
-        if role_holder and word == part.role:
+        if role_holder and word == role:
             credit += weights[term]
             continue
         similarity = paraphrased.get((word, id(cand)), 0.0)
-        if occurs(term, word, cand.terms):
+        if occurs(term, word, said):
             credit += weights[term]
         elif occurs(term, word, context):
             credit += CONTEXT_CREDIT * weights[term]
