@@ -152,3 +152,9 @@ def test_an_acronym_abbreviates_a_name_in_order() -> None:
     assert not abbreviates("FC", "Federal Court of Appeal")  # the last word gives a letter
     assert not abbreviates("USA", "United Kingdom")
     assert not abbreviates("SCA", "Schulte Shipmanagement")
+
+
+def test_apart_from_frames_what_the_answer_leaves_out() -> None:
+    part = analyse("Apart from Norway, which countries have banned the pesticide?").parts[0]
+    assert "apart" not in part.focus_words
+    assert {"norway", "countries", "banned", "pesticide"} <= set(part.focus_words)

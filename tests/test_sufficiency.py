@@ -182,3 +182,19 @@ def test_a_name_tied_by_possessive_or_passive_answers_who() -> None:
         cand("The new timetable was approved by Transport Secretary Dan Hale.", semantic=0.5),
     ]
     assert run(passive, evidence).parts[0].sentence is evidence[1]
+
+
+def test_a_sentence_saying_the_focus_itself_beats_one_borrowing_it_from_its_passage() -> None:
+    question = "Which regulators have fined Harbour Foods?"
+    passage = (
+        "Harbour Foods was fined by two regulators last year. "
+        "The company is based in Leeds and run by Maria Olsen."
+    )
+    borrowing = cand("The company is based in Leeds and run by Maria Olsen.", passage=passage)
+    saying = cand(
+        "Harbour Foods has been fined by the Food Standards Agency and the Leeds Council.",
+        semantic=0.4,
+    )
+    decision = run(question, [borrowing, saying]).parts[0]
+    assert decision.sentence is saying
+    assert decision.answering == [saying, borrowing]  # the borrowing one still answers

@@ -90,6 +90,8 @@ FRAME_WORDS = _words(
     # verbs of opinion frame what someone holds to be so ("how much did X reckon ...")
     "believe believed believes guess guessed reckon reckoned reckons suppose supposed "
     "think thinks thought "
+    # exclusions frame what the answer leaves out ("apart from X, which countries ...")
+    "apart aside besides except excluding "
     # placeholder nouns stand for something named elsewhere ("take the matter to court")
     "matter matters situation stuff thing things"
 )

@@ -144,6 +144,7 @@ def _decide_part(
     only_kind = not part.focus
     linked = _linked(part, typed)
     chosen: PartDecision | None = None
+    own_coverage: dict[int, float] = {}  # focus said by the sentence itself
     for cand in sorted(typed, key=lambda c: id(c) not in linked):
         holder = bool(part.role) or id(cand) in linked
         coverage = _coverage(cand, part, weights, paraphrased, role_holder=holder) / total
@@ -151,8 +152,28 @@ def _decide_part(
             if chosen is None:
                 chosen = PartDecision(part, cand, coverage, meaning=cand.semantic)
             chosen.answering.append(cand)
+            own = _coverage(cand, part, weights, paraphrased, holder, own_words=True)
+            own_coverage[id(cand)] = own / total
         best, meaning = max(best, coverage), max(meaning, cand.semantic)
+    if chosen is not None and own_coverage:
+        _prefer_self_contained(chosen, own_coverage, linked)
     return chosen or PartDecision(part, None, best, meaning, missing or list(part.focus_words))
+
+
+def _prefer_self_contained(
+    decision: PartDecision, own_coverage: dict[int, float], linked: set[int]
+) -> None:
+    """A sentence that itself says the focus beats one that borrows it from its passage."""
+    if id(decision.sentence) in linked or own_coverage[id(decision.sentence)] >= (
+        MIN_FOCUS_COVERAGE
+    ):
+        return
+    for cand in decision.answering:
+        if own_coverage[id(cand)] >= MIN_FOCUS_COVERAGE:
+            decision.answering.remove(cand)
+            decision.answering.insert(0, cand)
+            decision.sentence, decision.coverage = cand, own_coverage[id(cand)]
+            return
 
 
 def _linked(part: QuestionPart, typed: list[Candidate]) -> set[int]:
@@ -176,9 +197,11 @@ def _coverage(
     weights: dict[str, float],
     paraphrased: dict[tuple[str, int], float],
     role_holder: bool = False,
+    own_words: bool = False,
 ) -> float:
     """Weighted focus credit of one sentence: literal, in its passage, or paraphrased.
 
+    ``own_words``: count only what the sentence itself says, not its passage.
     ``role_holder``: the sentence names someone in the part's role (in other words:
     "Justice" for a judge), or in a role tied to what the part names ("X, chief executive
     of Y" for "who runs Y"), so the role word (or the part's verb, its first focus word)
@@ -194,7 +217,7 @@ def _coverage(
         similarity = paraphrased.get((word, id(cand)), 0.0)
         if occurs(term, word, said):
             credit += weights[term]
-        elif occurs(term, word, context):
+        elif not own_words and occurs(term, word, context):
             credit += CONTEXT_CREDIT * weights[term]
         elif similarity >= PARAPHRASE_SIMILARITY:
             credit += weights[term] * similarity
