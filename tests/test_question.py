@@ -158,3 +158,10 @@ def test_apart_from_frames_what_the_answer_leaves_out() -> None:
     part = analyse("Apart from Norway, which countries have banned the pesticide?").parts[0]
     assert "apart" not in part.focus_words
     assert {"norway", "countries", "banned", "pesticide"} <= set(part.focus_words)
+
+
+def test_which_two_things_asks_for_that_many_of_that_noun() -> None:
+    part = analyse("Which two river authorities have banned night fishing?").parts[0]
+    assert (part.answer_type, part.items, part.item_noun) == ("name", 2, "authority")
+    assert analyse("Which three companies bid?").parts[0].item_noun is None  # generic noun
+    assert analyse("Which authority banned it?").parts[0].items == 1

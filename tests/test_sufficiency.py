@@ -198,3 +198,16 @@ def test_a_sentence_saying_the_focus_itself_beats_one_borrowing_it_from_its_pass
     decision = run(question, [borrowing, saying]).parts[0]
     assert decision.sentence is saying
     assert decision.answering == [saying, borrowing]  # the borrowing one still answers
+
+
+def test_which_two_lists_gets_a_sentence_for_each_list() -> None:
+    question = "On which two export lists has Corvin Labs been placed?"
+    evidence = [
+        cand("Corvin Labs has faced export restrictions for years.", semantic=0.8),
+        cand("In 2021 Corvin Labs was placed on the Unverified List.", semantic=0.6),
+        cand("Corvin Labs was later placed on the Military End User List.", semantic=0.5),
+        cand("The Unverified List was updated in 2022 to add Corvin Labs.", semantic=0.5),
+    ]
+    decision = run(question, evidence).parts[0]
+    assert decision.sentence is evidence[1]
+    assert decision.more == [evidence[2]]  # a new list, not the same one again

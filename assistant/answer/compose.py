@@ -173,7 +173,9 @@ def extractive_groups(
     evidence: Evidence, sufficiency: Sufficiency, max_sentences: int
 ) -> list[list[Candidate]]:
     """The sentence answering each part first, then close runners-up; repeats merged."""
-    first = list(dict.fromkeys(p.sentence for p in sufficiency.parts if p.sentence))
+    first = list(
+        dict.fromkeys(c for p in sufficiency.parts if p.sentence for c in [p.sentence, *p.more])
+    )
     limit = max(max_sentences, len(first))
     chosen = first if len(sufficiency.parts) > 1 else select_sentences(evidence, limit, first=first)
     return merge_duplicates(chosen, evidence.candidates)

@@ -26,10 +26,11 @@ from assistant.answer.english import (
     PREPOSITIONS,
     QUANTITY_NOUNS,
     ROLE_NOUNS,
+    SPELLED_NUMBERS,
     TYPE_NOUNS,
     WH_WORDS,
 )
-from assistant.answer.wordforms import can_be_verb, is_verb_only
+from assistant.answer.wordforms import can_be_verb, is_verb_only, singular_noun
 from assistant.ingest.text import stopwords, terms, words
 
 
@@ -47,6 +48,9 @@ class QuestionPart:
     ranking_text: str = ""  # what the part's evidence is ranked by (with an elided subject)
     counted: str | None = None  # what "how many" counts ("employees"), unless generic
     role: str | None = None  # the role a "who is the chief executive" part asks to fill
+    # "which two lists": how many things the part asks to name, and what they are ("list")
+    items: int = 1
+    item_noun: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,20 @@ def role_noun(part: str) -> str | None:
     return _phrase_head(rest[1:])
 
 
+def _items_asked(part: str) -> dict[str, int | str | None]:
+    """ "which two restriction lists" -> items=2, item_noun="list": the first plural noun
+    after the number (None when generic: "which three companies")."""
+    lead = _lead_words(words(part))
+    if len(lead) < 3 or lead[0] not in ("which", "what") or lead[1] not in SPELLED_NUMBERS:
+        return {}
+    count = SPELLED_NUMBERS[lead[1]]
+    if count < 2:
+        return {}
+    plural = next((w for w in lead[2:7] if "." not in w and singular_noun(w) != w), None)
+    noun = singular_noun(plural) if plural and plural not in GENERIC_TYPE_NOUNS else None
+    return {"items": count, "item_noun": noun}
+
+
 def _phrase_head(toks: list[str]) -> str | None:
     """Last word of the noun phrase that opens ``toks`` (None if none, or generic)."""
     phrase: list[str] = []
@@ -235,6 +253,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
                 ranking_text=text_for_ranking,
                 counted=counted_noun(text) if kind == "number" else None,
                 role=role_noun(text) if kind == "name" else None,
+                **(_items_asked(text) if kind == "name" else {}),
             )
         )
     return QuestionAnalysis(question, tuple(parts))

@@ -67,6 +67,8 @@ class PartDecision:
     missing: list[str] = field(default_factory=list)  # focus words no sentence covers
     # every sentence that would answer the part on its own (the chosen one first)
     answering: list[Candidate] = field(default_factory=list)
+    # for "which two lists": sentences naming the items the chosen one does not
+    more: list[Candidate] = field(default_factory=list)
 
     @property
     def answered(self) -> bool:
@@ -109,8 +111,35 @@ def decide(
             and count_answer_values(d.sentence.text, part.answer_type) < 2
         }
         pool = [c for c in ranked if id(c) not in taken][:PART_POOL]
-        decisions.append(_decide_part(part, pool, question_words, weigh(part), matcher))
+        decision = _decide_part(part, pool, question_words, weigh(part), matcher)
+        if decision.sentence is not None and part.items > 1 and part.item_noun:
+            _name_the_items(decision, question_words)
+        decisions.append(decision)
     return Sufficiency(decisions)
+
+
+def _name_the_items(decision: PartDecision, question_words: set[str]) -> None:
+    """For "which two lists": the first answering sentence that names one ("Covered List")
+    answers, and ``more`` gets the sentences naming the others ("Entity List")."""
+    part = decision.part
+
+    def items(cand: Candidate) -> set[str]:
+        names = (normalize(cand.text[a:b]) for a, b in answer_names(cand.text, question_words))
+        return {n for n in names if part.item_noun in words(n)}
+
+    naming = [c for c in decision.answering if items(c)]
+    if not naming:
+        return
+    decision.sentence = naming[0]
+    decision.answering.remove(naming[0])
+    decision.answering.insert(0, naming[0])
+    given = items(naming[0])
+    for cand in naming[1:]:
+        if len(given) >= part.items:
+            break
+        if items(cand) - given:
+            decision.more.append(cand)
+            given |= items(cand)
 
 
 def _decide_part(

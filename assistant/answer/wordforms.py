@@ -51,3 +51,12 @@ def is_verb_only(word: str) -> bool:
 
     readings = set(getAllLemmas(word))
     return bool(readings) and readings <= {"VERB", "AUX", "ADV"}
+
+
+@lru_cache(maxsize=50_000)
+def singular_noun(word: str) -> str:
+    """The singular of a plural noun ("countries" -> country); other words unchanged."""
+    from lemminflect import getLemma
+
+    lemmas = getLemma(word, upos="NOUN")
+    return lemmas[0] if lemmas else word
