@@ -165,3 +165,13 @@ def test_which_two_things_asks_for_that_many_of_that_noun() -> None:
     assert (part.answer_type, part.items, part.item_noun) == ("name", 2, "authority")
     assert analyse("Which three companies bid?").parts[0].item_noun is None  # generic noun
     assert analyse("Which authority banned it?").parts[0].items == 1
+
+
+def test_an_event_idiom_is_not_what_the_question_is_about() -> None:
+    assert analyse("When did the fishing ban take effect?").parts[0].focus_words == (
+        "fishing",
+        "ban",
+    )
+    assert analyse("When did the treaty come into force?").parts[0].focus_words == ("treaty",)
+    # the same words outside the idiom stay
+    assert "effect" in analyse("What effect did the ban have on sales?").parts[0].focus_words

@@ -26,6 +26,14 @@ PREPOSITIONS = _words(
 # Adverb particles that make a verb idiomatic ("carried out", "set up", "signed off"): the
 # verb alone then says little about the meaning, which sources phrase in other words.
 PARTICLES = _words("away back down off out up")
+# Idioms in which a verb and a noun together only say that something happens or starts
+# ("when did the ban take effect"): neither word is what the question is about.
+EVENT_IDIOMS = {
+    "take": _words("effect place"),
+    "come": _words("effect force"),
+    "go": _words("effect"),
+    "enter": _words("force"),
+}
 # Nouns for people, roles and organisations: a question about one wants a name.
 NAME_NOUNS = _words(
     "agencies agency analyst analysts army association auditor auditors authorities "

@@ -14,6 +14,7 @@ from assistant.answer.answer_types import AnswerType
 from assistant.answer.english import (
     AUXILIARIES,
     DATE_NOUNS,
+    EVENT_IDIOMS,
     FRAME_WORDS,
     GENERIC_TYPE_NOUNS,
     LAW_NOUNS,
@@ -274,6 +275,26 @@ def _focus_words(text: str, skip: set[str]) -> dict[str, str]:
             continue
         if i + 1 < len(toks) and toks[i + 1] in PARTICLES and can_be_verb(word):
             continue  # "carried out", "set up": the phrase, not the verb, has the meaning
+        if _in_event_idiom(toks, i):
+            continue  # "take effect", "came into force": only that something happened
         for term in terms(word):
             shown.setdefault(term, word)
     return shown
+
+
+def _in_event_idiom(toks: list[str], i: int) -> bool:
+    """``toks[i]`` is the verb or the noun of an idiom like "take effect", "come into force"."""
+    for verb_at in (i, i - 1, i - 2):
+        if verb_at < 0 or verb_at + 1 >= len(toks):
+            continue
+        lemmas = {lemma for lemma in EVENT_IDIOMS if lemma in _verb_lemmas(toks[verb_at])}
+        noun_at = verb_at + 2 if toks[verb_at + 1] == "into" else verb_at + 1
+        if noun_at < len(toks) and any(toks[noun_at] in EVENT_IDIOMS[v] for v in lemmas):
+            return i in (verb_at, noun_at)
+    return False
+
+
+def _verb_lemmas(word: str) -> set[str]:
+    from lemminflect import getAllLemmas
+
+    return set(getAllLemmas(word).get("VERB", ()))
