@@ -175,3 +175,8 @@ def test_an_event_idiom_is_not_what_the_question_is_about() -> None:
     assert analyse("When did the treaty come into force?").parts[0].focus_words == ("treaty",)
     # the same words outside the idiom stay
     assert "effect" in analyse("What effect did the ban have on sales?").parts[0].focus_words
+
+
+def test_a_measure_question_names_what_is_measured() -> None:
+    assert analyse("How strong was the wind when the ferry capsized?").parts[0].counted == "wind"
+    assert analyse("How deep did the divers go?").parts[0].counted is None  # an action

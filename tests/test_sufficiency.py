@@ -211,3 +211,12 @@ def test_which_two_lists_gets_a_sentence_for_each_list() -> None:
     decision = run(question, evidence).parts[0]
     assert decision.sentence is evidence[1]
     assert decision.more == [evidence[2]]  # a new list, not the same one again
+
+
+def test_how_strong_was_the_wind_wants_a_number_about_the_wind() -> None:
+    question = "How strong was the wind when the ferry capsized?"
+    evidence = [
+        cand("The 120-metre ferry capsized on Tuesday near the harbour mouth.", semantic=0.7),
+        cand("The ferry capsized in a storm, with wind gusts of 60 knots.", semantic=0.5),
+    ]
+    assert run(question, evidence).parts[0].sentence is evidence[1]

@@ -137,13 +137,19 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
 
 
 def counted_noun(part: str) -> str | None:
-    """The thing "how many" counts: the last word of the noun phrase after "many" ("how many
-    Suez Canal Authority employees took part" -> employees); None for a generic one
-    ("people") or when the part does not ask "how many"."""
+    """What the number is of: the last word of the noun phrase after "how many" ("how many
+    Suez Canal Authority employees took part" -> employees) or of the subject a measure
+    asks about ("how strong was the wind" -> wind); None for a generic noun ("people"),
+    a pronoun, or a part that asks neither."""
     toks = words(part)
-    if "many" not in toks:
+    if "many" in toks:
+        return _phrase_head(toks[toks.index("many") + 1 :])
+    lead = _lead_words(toks)
+    if len(lead) < 4 or lead[0] != "how" or lead[1] not in MEASURE_WORDS:
         return None
-    return _phrase_head(toks[toks.index("many") + 1 :])
+    if lead[2] not in ("is", "was", "are", "were") or lead[3] not in ("the", "a", "an"):
+        return None  # "how deep did they dig": the measure is of an action
+    return _phrase_head(lead[4:])
 
 
 def role_noun(part: str) -> str | None:
