@@ -182,6 +182,13 @@ def test_a_name_tied_by_possessive_or_passive_answers_who() -> None:
         cand("The new timetable was approved by Transport Secretary Dan Hale.", semantic=0.5),
     ]
     assert run(passive, evidence).parts[0].sentence is evidence[1]
+    # the agent of another action does not answer first
+    chartered = "Who chartered the ferry?"
+    evidence = [
+        cand("Baltic Lines operates the ferry under a long-term charter, it said.", semantic=0.6),
+        cand("The ferry was owned by the shipowner Nordhavn Holdings until 2019.", semantic=0.5),
+    ]
+    assert run(chartered, evidence).parts[0].sentence is evidence[0]
 
 
 def test_a_sentence_saying_the_focus_itself_beats_one_borrowing_it_from_its_passage() -> None:

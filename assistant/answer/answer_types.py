@@ -156,12 +156,19 @@ _ROLE_AFTER = re.compile(r",\s+(?:[\w'’-]+\s+){1,4}?(?:of|at|for)\s+(?:the\s+)
 _ROLE_BEFORE = re.compile(
     r"(?:\b(?:of|at|for)\s+(?:the\s+)?([^,;()]+)|\b([\w-]+)['’]s(?:\s+[\w-]+){1,3}),\s+$"
 )
-_AGENT_BEFORE = re.compile(r"\b\w+(?:ed|en)\s+by\s+$")
+# "has been approved by", "was owned by the Japanese shipowner": a passive verb's agent
+# (not "a ceremony attended by", where the verb belongs to something else).
+_AGENT_BEFORE = re.compile(
+    r"\b(?:is|was|are|were|be|been|being)\s+(?:\w+ly\s+)?(?P<verb>\w+(?:ed|en|wn))\s+by\s+"
+    r"(?:(?:the|a|an)\s+)?(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
 
 
-def linked_names(text: str, question: str) -> list[tuple[int, int]]:
-    """Spans of the new names that the sentence ties to a thing the question names: the
-    holder of a role in it (by apposition or possessive) or the agent of a passive verb.
+def linked_names(text: str, question: str) -> list[tuple[tuple[int, int], str | None]]:
+    """The new names that the sentence ties to a thing the question names, each with the
+    passive verb it is the agent of (None when it holds a role, by apposition or
+    possessive, in something the question names).
 
     "Who runs Bernhard Schulte Shipmanagement?" is answered by "Ian Beveridge, chief
     executive of BSM", not by a sentence that merely names someone else nearby."""
@@ -178,16 +185,17 @@ def linked_names(text: str, question: str) -> list[tuple[int, int]]:
             abbreviates(a, n) for a in acronyms for n in question_names
         )
 
-    linked = []
+    linked: list[tuple[tuple[int, int], str | None]] = []
     for start, end in answer_names(text, asked):
         after = _ROLE_AFTER.match(text, end)
         before = _ROLE_BEFORE.search(text[max(0, start - 80) : start])
-        if (
-            (after and holds_role_in_asked(after.group(1), None))
-            or (before and holds_role_in_asked(before.group(1), before.group(2)))
-            or _AGENT_BEFORE.search(text[max(0, start - 40) : start])
+        agent = _AGENT_BEFORE.search(text[max(0, start - 60) : start])
+        if (after and holds_role_in_asked(after.group(1), None)) or (
+            before and holds_role_in_asked(before.group(1), before.group(2))
         ):
-            linked.append((start, end))
+            linked.append(((start, end), None))
+        elif agent:
+            linked.append(((start, end), agent.group("verb").lower()))
     return linked
 
 

@@ -24,6 +24,7 @@ from assistant.answer.answer_types import (
     has_answer_type,
     linked_names,
 )
+from assistant.answer.english import AUXILIARIES
 from assistant.answer.extractive import Candidate
 from assistant.answer.focus import (
     PARAPHRASE_SIMILARITY,
@@ -35,7 +36,7 @@ from assistant.answer.focus import (
     passage_terms,
 )
 from assistant.answer.question import QuestionAnalysis, QuestionPart
-from assistant.answer.wordforms import can_be_noun, forms
+from assistant.answer.wordforms import can_be_noun, can_be_verb, forms
 from assistant.ingest.text import normalize, terms, words
 
 Status = Literal["answer", "partial", "not_answered"]
@@ -53,6 +54,10 @@ CLOSE_MEANING = 0.65
 ROLE_WINDOW = 6
 # Candidates examined per part (by their relevance to the part).
 PART_POOL = 12
+# A passive verb's agent answers "who <verb>" when the two verbs are this close in meaning
+# (approved / signed 0.50, constructed / built 0.83; owned / chartered 0.30, attended /
+# signed 0.30 with the default model).
+SAME_ACTION_SIMILARITY = 0.45
 # A "why" part is also answered by a sentence that restates this share of its focus in
 # its own words and says more: "X did not expect to be liable, as a time charterer".
 RESTATED_FOCUS = 0.8
@@ -171,7 +176,7 @@ def _decide_part(
     # A follow-up that asks only for a kind of answer ("and under which act?") needs only
     # a sentence of that kind that is still about the earlier question.
     only_kind = not part.focus
-    linked = _linked(part, typed)
+    linked = _linked(part, typed, matcher)
     chosen: PartDecision | None = None
     own_coverage: dict[int, float] = {}  # focus said by the sentence itself
     for cand in sorted(typed, key=lambda c: id(c) not in linked):
@@ -205,12 +210,29 @@ def _prefer_self_contained(
             return
 
 
-def _linked(part: QuestionPart, typed: list[Candidate]) -> set[int]:
-    """ids of the sentences that tie a new name to what a "who <does what> to X" part names
-    (the holder of a role in X, the agent of a passive verb): they answer it first."""
-    if part.answer_type != "name" or part.role or words(part.text)[:1] not in (["who"], ["whom"]):
+def _linked(part: QuestionPart, typed: list[Candidate], matcher: WordMatcher | None) -> set[int]:
+    """ids of the sentences that tie a new name to what a "who <does what> to X" part names:
+    the holder of a role in X, or the agent of a passive verb meaning the asked action
+    ("approved by X" for "who signed off"; not "owned by X" for "who chartered")."""
+    toks = words(part.text)
+    if part.answer_type != "name" or part.role or toks[:1] not in (["who"], ["whom"]):
         return set()
-    return {id(c) for c in typed if linked_names(c.text, part.text)}
+    action = next((w for w in toks[1:] if w not in AUXILIARIES and can_be_verb(w)), None)
+    found = set()
+    for cand in typed:
+        for _, verb in linked_names(cand.text, part.text):
+            if verb is None or (action and _same_action(verb, action, matcher)):
+                found.add(id(cand))
+    return found
+
+
+def _same_action(verb: str, action: str, matcher: WordMatcher | None) -> bool:
+    if not forms(verb).isdisjoint(forms(action)):
+        return True
+    if matcher is None:
+        return False
+    vectors = matcher.vectors([verb, action])
+    return float(vectors[verb] @ vectors[action]) >= SAME_ACTION_SIMILARITY
 
 
 def sufficient(coverage: float, meaning: float) -> bool:
