@@ -180,3 +180,8 @@ def test_an_event_idiom_is_not_what_the_question_is_about() -> None:
 def test_a_measure_question_names_what_is_measured() -> None:
     assert analyse("How strong was the wind when the ferry capsized?").parts[0].counted == "wind"
     assert analyse("How deep did the divers go?").parts[0].counted is None  # an action
+
+
+def test_which_two_nouns_before_a_verb_asks_to_name_them() -> None:
+    part = analyse("Which two seagoing tugs helped free the ship?").parts[0]
+    assert (part.answer_type, part.items, part.item_noun) == ("name", 2, "tug")

@@ -227,3 +227,16 @@ def test_how_strong_was_the_wind_wants_a_number_about_the_wind() -> None:
         cand("The ferry capsized in a storm, with wind gusts of 60 knots.", semantic=0.5),
     ]
     assert run(question, evidence).parts[0].sentence is evidence[1]
+
+
+def test_which_two_things_named_otherwise_gets_the_sentence_listing_two() -> None:
+    question = "Which two rescue boats reached the trawler first?"
+    evidence = [
+        cand("Two rescue boats reached the trawler first, the coastguard said.", semantic=0.8),
+        cand(
+            "The rescue boats Sea Lark and Morning Star reached the trawler first, "
+            "before the Coastguard helicopter.",
+            semantic=0.6,
+        ),
+    ]
+    assert run(question, evidence).parts[0].sentence is evidence[1]

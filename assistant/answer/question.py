@@ -209,12 +209,14 @@ def _head_noun(after_wh: list[str]) -> str | None:
     the full name of" -> name): the last word naming a kind of answer, else the first word."""
     if after_wh and after_wh[0] in ("is", "was", "are", "were"):
         after_wh = after_wh[1:]
-    while after_wh and after_wh[0] in ("the", "a", "an"):
-        after_wh = after_wh[1:]
+    while after_wh and (after_wh[0] in ("the", "a", "an") or after_wh[0] in SPELLED_NUMBERS):
+        after_wh = after_wh[1:]  # "which two tugs": the noun is "tugs"
     phrase: list[str] = []
     for tok in after_wh[:4]:
         if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords():
             break
+        if phrase and tok not in TYPE_NOUNS and is_verb_only(tok):
+            break  # "which two tugs helped": the phrase ends before its verb
         phrase.append(tok)
     for tok in reversed(phrase):  # English noun phrases end in their head: "cabinet post"
         if _singular(tok) in TYPE_NOUNS or tok in TYPE_NOUNS:

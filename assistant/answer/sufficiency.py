@@ -54,6 +54,8 @@ CLOSE_MEANING = 0.65
 ROLE_WINDOW = 6
 # Candidates examined per part (by their relevance to the part).
 PART_POOL = 12
+# What joins the names of a list: ",", "and", "or", ", and the".
+_LIST_JOINT = re.compile(r"(?:,|,?\s*(?:and|or))(?:\s+the)?|the")
 # A passive verb's agent answers "who <verb>" when the two verbs are this close in meaning
 # (approved / signed 0.50, constructed / built 0.83; owned / chartered 0.30, attended /
 # signed 0.30 with the default model).
@@ -117,7 +119,7 @@ def decide(
         }
         pool = [c for c in ranked if id(c) not in taken][:PART_POOL]
         decision = _decide_part(part, pool, question_words, weigh(part), matcher)
-        if decision.sentence is not None and part.items > 1 and part.item_noun:
+        if decision.sentence is not None and part.items > 1:
             _name_the_items(decision, question_words)
         decisions.append(decision)
     return Sufficiency(decisions)
@@ -129,10 +131,15 @@ def _name_the_items(decision: PartDecision, question_words: set[str]) -> None:
     part = decision.part
 
     def items(cand: Candidate) -> set[str]:
+        if part.item_noun is None:
+            return set()
         names = (normalize(cand.text[a:b]) for a, b in answer_names(cand.text, question_words))
         return {n for n in names if part.item_noun in words(n)}
 
     naming = [c for c in decision.answering if items(c)]
+    if not naming:  # things named otherwise ("the Alp Guard and the Carlo Magno" for tugs)
+        naming = [c for c in decision.answering if _listed_names(c, question_words) >= part.items]
+        naming = naming[:1]
     if not naming:
         return
     decision.sentence = naming[0]
@@ -145,6 +152,17 @@ def _name_the_items(decision: PartDecision, question_words: set[str]) -> None:
         if items(cand) - given:
             decision.more.append(cand)
             given |= items(cand)
+
+
+def _listed_names(cand: Candidate, question_words: set[str]) -> int:
+    """How many new names the sentence lists together ("X, Y and Z", "the X or the Y")."""
+    spans = answer_names(cand.text, question_words)
+    best = run = 1 if spans else 0
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        joint = cand.text[end:start].strip().lower()
+        run = run + 1 if _LIST_JOINT.fullmatch(joint) else 1
+        best = max(best, run)
+    return best
 
 
 def _decide_part(
