@@ -185,3 +185,9 @@ def test_a_measure_question_names_what_is_measured() -> None:
 def test_which_two_nouns_before_a_verb_asks_to_name_them() -> None:
     part = analyse("Which two seagoing tugs helped free the ship?").parts[0]
     assert (part.answer_type, part.items, part.item_noun) == ("name", 2, "tug")
+
+
+def test_how_much_of_a_thing_names_the_thing() -> None:
+    assert analyse("How much fuel was the ferry carrying?").parts[0].counted == "fuel"
+    assert analyse("How much did the owner offer?").parts[0].counted is None
+    assert analyse("How much money was lost each day?").parts[0].answer_type == "money"

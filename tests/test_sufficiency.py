@@ -240,3 +240,21 @@ def test_which_two_things_named_otherwise_gets_the_sentence_listing_two() -> Non
         ),
     ]
     assert run(question, evidence).parts[0].sentence is evidence[1]
+
+
+def test_who_did_something_wants_a_sentence_saying_someone_did_it() -> None:
+    evidence = [
+        cand("The tugs Sea Lark and Morning Star were deployed by the port on Monday."),
+        cand("Captain Ines Moreau steered the Sea Lark through the storm.", semantic=0.4),
+    ]
+    result = run("Who chartered the tug Sea Lark?", evidence)
+    assert result.status == "not_answered"
+    assert result.parts[0].missing == ["chartered"]  # the refusal names what is missing
+    assert run("Who steered the tug Sea Lark?", evidence).parts[0].sentence is evidence[1]
+
+
+def test_how_much_of_a_thing_wants_a_number_about_that_thing() -> None:
+    evidence = [cand("Around 20 ships carrying livestock were stuck near the canal.")]
+    result = run("How much fuel were the ships carrying?", evidence)
+    assert result.status == "not_answered"
+    assert result.parts[0].missing == ["fuel"]

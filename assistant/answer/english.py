@@ -69,7 +69,7 @@ MEASURE_WORDS = _words(
 # Words that make a quantity an amount of money.
 MONEY_WORDS = _words(
     "budget compensation cost costs damages earn earned fee fees fine fines funding loss "
-    "losses paid pay pays penalty price profit profits revenue revenues salary sales "
+    "losses money paid pay pays penalty price profit profits revenue revenues salary sales "
     "settlement spend spent value worth"
 )
 # Nouns that say the answer is a law or a part of one.

@@ -137,14 +137,17 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
 
 
 def counted_noun(part: str) -> str | None:
-    """What the number is of: the last word of the noun phrase after "how many" ("how many
-    Suez Canal Authority employees took part" -> employees) or of the subject a measure
+    """What the number is of: the last word of the noun phrase after "how many" or "how
+    much" ("how many Suez Canal Authority employees took part" -> employees) or of the
+    subject a measure
     asks about ("how strong was the wind" -> wind); None for a generic noun ("people"),
     a pronoun, or a part that asks neither."""
     toks = words(part)
     if "many" in toks:
         return _phrase_head(toks[toks.index("many") + 1 :])
     lead = _lead_words(toks)
+    if lead[:2] == ["how", "much"]:  # "how much fuel was it carrying" (not "how much did")
+        return _phrase_head(lead[2:])
     if len(lead) < 4 or lead[0] != "how" or lead[1] not in MEASURE_WORDS:
         return None
     if lead[2] not in ("is", "was", "are", "were") or lead[3] not in ("the", "a", "an"):

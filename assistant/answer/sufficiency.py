@@ -180,12 +180,17 @@ def _decide_part(
         typed = [c for c in typed if _mentions(c, part.counted, matcher)]
     if part.role:  # "who is the chief executive": a name given in that role
         typed = [c for c in typed if _names_in_role(c, part.role, question_words, matcher)]
+    action = _asked_action(part)
+    if action:  # "who drove the tug": someone said to drive it, or tied to it by a role
+        linked = _linked(part, typed, matcher)
+        typed = [c for c in typed if id(c) in linked or _mentions(c, action, matcher)]
     found = set().union(*(c.terms for c in pool)) if pool else set()
     missing = [
         w for t, w in zip(part.focus, part.focus_words, strict=True) if not occurs(t, w, found)
     ]
-    if not typed:
-        return PartDecision(part, None, 0.0, missing=missing or list(part.focus_words))
+    if not typed:  # name what no sentence says: the counted thing, the asked action
+        said_apart = [w for w in (part.counted, action) if w and w in part.focus_words]
+        return PartDecision(part, None, 0.0, missing=missing or said_apart or [*part.focus_words])
     total = sum(weights.values())
     if total <= 0:
         return PartDecision(part, typed[0], 1.0)
@@ -235,13 +240,23 @@ def _linked(part: QuestionPart, typed: list[Candidate], matcher: WordMatcher | N
     toks = words(part.text)
     if part.answer_type != "name" or part.role or toks[:1] not in (["who"], ["whom"]):
         return set()
-    action = next((w for w in toks[1:] if w not in AUXILIARIES and can_be_verb(w)), None)
+    action = _asked_action(part)
     found = set()
     for cand in typed:
         for _, verb in linked_names(cand.text, part.text):
             if verb is None or (action and _same_action(verb, action, matcher)):
                 found.add(id(cand))
     return found
+
+
+def _asked_action(part: QuestionPart) -> str | None:
+    """The verb a "who" part asks the doer of ("who drove the tug" -> drove)."""
+    toks = words(part.text)
+    if part.answer_type != "name" or part.role or toks[:1] not in (["who"], ["whom"]):
+        return None
+    rest = [w for w in toks[1:] if w not in AUXILIARIES and w not in ("be", "been", "being")]
+    # "who is in charge of": a role, not an action
+    return rest[0] if rest and can_be_verb(rest[0]) else None
 
 
 def _same_action(verb: str, action: str, matcher: WordMatcher | None) -> bool:
