@@ -12,7 +12,6 @@ counts most.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -22,9 +21,7 @@ from assistant.answer.answer_types import (
     answer_names,
     count_answer_values,
     has_answer_type,
-    linked_names,
 )
-from assistant.answer.english import AUXILIARIES
 from assistant.answer.extractive import Candidate
 from assistant.answer.focus import (
     PARAPHRASE_SIMILARITY,
@@ -35,13 +32,13 @@ from assistant.answer.focus import (
     paraphrases,
     passage_terms,
 )
+from assistant.answer.naming import asked_action, linked_sentences, listed_names, names_in_role
 from assistant.answer.question import QuestionAnalysis, QuestionPart
-from assistant.answer.wordforms import can_be_noun, can_be_verb, forms
+from assistant.answer.wordforms import forms
 from assistant.ingest.text import normalize, terms, words
 
 Status = Literal["answer", "partial", "not_answered"]
 
-_TOKEN = re.compile(r"[\w'’-]+")
 
 # A focus word found only in the passage around the sentence counts this much.
 CONTEXT_CREDIT = 1.0
@@ -50,16 +47,8 @@ MIN_FOCUS_COVERAGE = 0.5
 # ... or this share, when the sentence is also this close in meaning to the question.
 LOW_FOCUS_COVERAGE = 0.2
 CLOSE_MEANING = 0.65
-# A name answers "who is the <role>" when at most this many words part it from the role.
-ROLE_WINDOW = 6
 # Candidates examined per part (by their relevance to the part).
 PART_POOL = 12
-# What joins the names of a list: ",", "and", "or", ", and the".
-_LIST_JOINT = re.compile(r"(?:,|,?\s*(?:and|or))(?:\s+the)?|the")
-# A passive verb's agent answers "who <verb>" when the two verbs are this close in meaning
-# (approved / signed 0.50, constructed / built 0.83; owned / chartered 0.30, attended /
-# signed 0.30 with the default model).
-SAME_ACTION_SIMILARITY = 0.45
 # A "why" part is also answered by a sentence that restates this share of its focus in
 # its own words and says more: "X did not expect to be liable, as a time charterer".
 RESTATED_FOCUS = 0.8
@@ -138,7 +127,7 @@ def _name_the_items(decision: PartDecision, question_words: set[str]) -> None:
 
     naming = [c for c in decision.answering if items(c)]
     if not naming:  # things named otherwise ("the Alp Guard and the Carlo Magno" for tugs)
-        naming = [c for c in decision.answering if _listed_names(c, question_words) >= part.items]
+        naming = [c for c in decision.answering if listed_names(c, question_words) >= part.items]
         naming = naming[:1]
     if not naming:
         return
@@ -152,17 +141,6 @@ def _name_the_items(decision: PartDecision, question_words: set[str]) -> None:
         if items(cand) - given:
             decision.more.append(cand)
             given |= items(cand)
-
-
-def _listed_names(cand: Candidate, question_words: set[str]) -> int:
-    """How many new names the sentence lists together ("X, Y and Z", "the X or the Y")."""
-    spans = answer_names(cand.text, question_words)
-    best = run = 1 if spans else 0
-    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
-        joint = cand.text[end:start].strip().lower()
-        run = run + 1 if _LIST_JOINT.fullmatch(joint) else 1
-        best = max(best, run)
-    return best
 
 
 def _decide_part(
@@ -179,10 +157,10 @@ def _decide_part(
     if part.counted:  # "how many employees": a number of something else does not answer
         typed = [c for c in typed if _mentions(c, part.counted, matcher)]
     if part.role:  # "who is the chief executive": a name given in that role
-        typed = [c for c in typed if _names_in_role(c, part.role, question_words, matcher)]
-    action = _asked_action(part)
+        typed = [c for c in typed if names_in_role(c, part.role, question_words, matcher)]
+    action = asked_action(part)
     if action:  # "who drove the tug": someone said to drive it, or tied to it by a role
-        linked = _linked(part, typed, matcher)
+        linked = linked_sentences(part, typed, matcher)
         typed = [c for c in typed if id(c) in linked or _mentions(c, action, matcher)]
     found = set().union(*(c.terms for c in pool)) if pool else set()
     missing = [
@@ -199,7 +177,7 @@ def _decide_part(
     # A follow-up that asks only for a kind of answer ("and under which act?") needs only
     # a sentence of that kind that is still about the earlier question.
     only_kind = not part.focus
-    linked = _linked(part, typed, matcher)
+    linked = linked_sentences(part, typed, matcher)
     chosen: PartDecision | None = None
     own_coverage: dict[int, float] = {}  # focus said by the sentence itself
     for cand in sorted(typed, key=lambda c: id(c) not in linked):
@@ -231,41 +209,6 @@ def _prefer_self_contained(
             decision.answering.insert(0, cand)
             decision.sentence, decision.coverage = cand, own_coverage[id(cand)]
             return
-
-
-def _linked(part: QuestionPart, typed: list[Candidate], matcher: WordMatcher | None) -> set[int]:
-    """ids of the sentences that tie a new name to what a "who <does what> to X" part names:
-    the holder of a role in X, or the agent of a passive verb meaning the asked action
-    ("approved by X" for "who signed off"; not "owned by X" for "who chartered")."""
-    toks = words(part.text)
-    if part.answer_type != "name" or part.role or toks[:1] not in (["who"], ["whom"]):
-        return set()
-    action = _asked_action(part)
-    found = set()
-    for cand in typed:
-        for _, verb in linked_names(cand.text, part.text):
-            if verb is None or (action and _same_action(verb, action, matcher)):
-                found.add(id(cand))
-    return found
-
-
-def _asked_action(part: QuestionPart) -> str | None:
-    """The verb a "who" part asks the doer of ("who drove the tug" -> drove)."""
-    toks = words(part.text)
-    if part.answer_type != "name" or part.role or toks[:1] not in (["who"], ["whom"]):
-        return None
-    rest = [w for w in toks[1:] if w not in AUXILIARIES and w not in ("be", "been", "being")]
-    # "who is in charge of": a role, not an action
-    return rest[0] if rest and can_be_verb(rest[0]) else None
-
-
-def _same_action(verb: str, action: str, matcher: WordMatcher | None) -> bool:
-    if not forms(verb).isdisjoint(forms(action)):
-        return True
-    if matcher is None:
-        return False
-    vectors = matcher.vectors([verb, action])
-    return float(vectors[verb] @ vectors[action]) >= SAME_ACTION_SIMILARITY
 
 
 def sufficient(coverage: float, meaning: float) -> bool:
@@ -315,33 +258,6 @@ def _mentions(cand: Candidate, word: str, matcher: WordMatcher | None) -> bool:
     return matcher is not None and matcher.best(word, content_words(cand.text)) >= (
         PARAPHRASE_SIMILARITY
     )
-
-
-def _names_in_role(
-    cand: Candidate, role: str, question_words: set[str], matcher: WordMatcher | None
-) -> bool:
-    """A name stands within a few words of the role ("Ian Beveridge, chief executive of
-    BSM", "Madam Justice Furlanetto" for a judge): the sentence says who holds it."""
-    names = answer_names(cand.text, question_words)
-    if not names:
-        return False
-    tokens = [(m.span(), normalize(m.group(0))) for m in _TOKEN.finditer(cand.text)]
-    wanted = forms(role)
-    content = sorted({w for _, w in tokens if w in content_words(w)} - {role})
-    vectors = matcher.vectors([role, *content]) if matcher is not None else {}
-    holders = []
-    for span, word in tokens:
-        similar = word in vectors and role in vectors and float(vectors[role] @ vectors[word])
-        if not wanted.isdisjoint(terms(word)) or (
-            (similar or 0.0) >= PARAPHRASE_SIMILARITY and can_be_noun(word)
-        ):
-            holders.append(span)  # "Justice" holds a judge's role; "judicial" does not
-    for start, end in names:
-        for r_start, r_end in holders:
-            gap = cand.text[min(end, r_end) : max(start, r_start)]
-            if len(_TOKEN.findall(gap)) <= ROLE_WINDOW:
-                return True
-    return False
 
 
 def _restates(cand: Candidate, part: QuestionPart, weights: dict[str, float]) -> bool:

@@ -1,0 +1,106 @@
+"""Who-questions and naming questions: which names a sentence ties to what the question
+names, and which things it lists.
+
+A "who runs X" part is answered by the holder of a role in X ("Ian Beveridge, chief
+executive of BSM"), a "who approved X" part by the agent of a passive verb meaning the
+asked action ("was approved by President Sisi"), and "which two tugs" by the sentence
+listing two names. General English only: apposition, possessives, passives, lists.
+Split from ``sufficiency``, which uses these to choose the answering sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.answer_types import answer_names, linked_names
+from assistant.answer.english import AUXILIARIES
+from assistant.answer.extractive import Candidate
+from assistant.answer.focus import PARAPHRASE_SIMILARITY, WordMatcher, content_words
+from assistant.answer.question import QuestionPart
+from assistant.answer.wordforms import can_be_noun, can_be_verb, forms
+from assistant.ingest.text import normalize, terms, words
+
+# A name answers "who is the <role>" when at most this many words part it from the role.
+ROLE_WINDOW = 6
+# What joins the names of a list: ",", "and", "or", ", and the".
+_LIST_JOINT = re.compile(r"(?:,|,?\s*(?:and|or))(?:\s+the)?|the")
+# A passive verb's agent answers "who <verb>" when the two verbs are this close in meaning
+# (approved / signed 0.50, constructed / built 0.83; owned / chartered 0.30, attended /
+# signed 0.30 with the default model).
+SAME_ACTION_SIMILARITY = 0.45
+_TOKEN = re.compile(r"[\w'’-]+")
+
+
+def listed_names(cand: Candidate, question_words: set[str]) -> int:
+    """How many new names the sentence lists together ("X, Y and Z", "the X or the Y")."""
+    spans = answer_names(cand.text, question_words)
+    best = run = 1 if spans else 0
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        joint = cand.text[end:start].strip().lower()
+        run = run + 1 if _LIST_JOINT.fullmatch(joint) else 1
+        best = max(best, run)
+    return best
+
+
+def linked_sentences(
+    part: QuestionPart, typed: list[Candidate], matcher: WordMatcher | None
+) -> set[int]:
+    """ids of the sentences that tie a new name to what a "who <does what> to X" part names:
+    the holder of a role in X, or the agent of a passive verb meaning the asked action
+    ("approved by X" for "who signed off"; not "owned by X" for "who chartered")."""
+    toks = words(part.text)
+    if part.answer_type != "name" or part.role or toks[:1] not in (["who"], ["whom"]):
+        return set()
+    action = asked_action(part)
+    found = set()
+    for cand in typed:
+        for _, verb in linked_names(cand.text, part.text):
+            if verb is None or (action and _same_action(verb, action, matcher)):
+                found.add(id(cand))
+    return found
+
+
+def asked_action(part: QuestionPart) -> str | None:
+    """The verb a "who" part asks the doer of ("who drove the tug" -> drove)."""
+    toks = words(part.text)
+    if part.answer_type != "name" or part.role or toks[:1] not in (["who"], ["whom"]):
+        return None
+    rest = [w for w in toks[1:] if w not in AUXILIARIES and w not in ("be", "been", "being")]
+    # "who is in charge of": a role, not an action
+    return rest[0] if rest and can_be_verb(rest[0]) else None
+
+
+def _same_action(verb: str, action: str, matcher: WordMatcher | None) -> bool:
+    if not forms(verb).isdisjoint(forms(action)):
+        return True
+    if matcher is None:
+        return False
+    vectors = matcher.vectors([verb, action])
+    return float(vectors[verb] @ vectors[action]) >= SAME_ACTION_SIMILARITY
+
+
+def names_in_role(
+    cand: Candidate, role: str, question_words: set[str], matcher: WordMatcher | None
+) -> bool:
+    """A name stands within a few words of the role ("Ian Beveridge, chief executive of
+    BSM", "Madam Justice Furlanetto" for a judge): the sentence says who holds it."""
+    names = answer_names(cand.text, question_words)
+    if not names:
+        return False
+    tokens = [(m.span(), normalize(m.group(0))) for m in _TOKEN.finditer(cand.text)]
+    wanted = forms(role)
+    content = sorted({w for _, w in tokens if w in content_words(w)} - {role})
+    vectors = matcher.vectors([role, *content]) if matcher is not None else {}
+    holders = []
+    for span, word in tokens:
+        similar = word in vectors and role in vectors and float(vectors[role] @ vectors[word])
+        if not wanted.isdisjoint(terms(word)) or (
+            (similar or 0.0) >= PARAPHRASE_SIMILARITY and can_be_noun(word)
+        ):
+            holders.append(span)  # "Justice" holds a judge's role; "judicial" does not
+    for start, end in names:
+        for r_start, r_end in holders:
+            gap = cand.text[min(end, r_end) : max(start, r_start)]
+            if len(_TOKEN.findall(gap)) <= ROLE_WINDOW:
+                return True
+    return False
