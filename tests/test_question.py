@@ -191,3 +191,14 @@ def test_how_much_of_a_thing_names_the_thing() -> None:
     assert analyse("How much fuel was the ferry carrying?").parts[0].counted == "fuel"
     assert analyse("How much did the owner offer?").parts[0].counted is None
     assert analyse("How much money was lost each day?").parts[0].answer_type == "money"
+
+
+def test_a_follow_up_pointing_back_at_the_answer_wants_the_same_kind() -> None:
+    earlier = "How much did the council first demand from the contractor?"
+    part = analyse("And what did it later cut that to?", earlier).parts[0]
+    assert part.answer_type == "number"
+    # "that order" names a thing: the follow-up's own kind stands
+    assert analyse("Who challenged that order?", "When was the order made?").parts[
+        0
+    ].answer_type == ("name")
+    assert analyse("And what did it later cut that to?").parts[0].answer_type is None

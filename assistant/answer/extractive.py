@@ -105,7 +105,7 @@ def score_candidates(
         rank = int(cand.doc.metadata.get("rank", 1))
         cand.score = _blend(cand.semantic, cand.lexical) - TUNING.rank_penalty * (rank - 1)
     best = max(c.score for c in candidates)  # relevance, before answer-type preference
-    parts = analyse(question).parts
+    parts = analyse(question, context).parts
     if len(parts) == 1 and parts[0].answer_type:
         q_words = set(normalize(question).split())
         for cand in candidates:

@@ -238,6 +238,10 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
     parts: list[QuestionPart] = []
     for text in split_parts(question):
         kind, type_words = answer_type(text)
+        if kind is None and context and _points_back(text):
+            # "And what did it later cut that to?" after "How much did it demand?": that
+            # value again, so the same kind of answer
+            kind = answer_type(split_parts(context)[-1])[0]
         # "many" in "how many", "date", "act" only name the kind of answer; a specific type
         # noun ("revenue", "judge") is also what the question is about, so it stays.
         naming = {w for w in type_words if w not in TYPE_NOUNS or w in GENERIC_TYPE_NOUNS}
@@ -269,6 +273,18 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
             )
         )
     return QuestionAnalysis(question, tuple(parts))
+
+
+def _points_back(part: str) -> bool:
+    """The part refers to an earlier answer by a pronoun standing for it: "cut that to",
+    "what was it changed to" ("that order" names a thing, not an answer)."""
+    toks = words(part)
+    return any(
+        tok in ("that", "this", "it")
+        and (i + 1 == len(toks) or toks[i + 1] in PREPOSITIONS)
+        and i > 1
+        for i, tok in enumerate(toks)
+    )
 
 
 _ATTRIBUTION = re.compile(r"\baccording to\b[^,;?]*", re.IGNORECASE)
