@@ -202,3 +202,8 @@ def test_a_follow_up_pointing_back_at_the_answer_wants_the_same_kind() -> None:
         0
     ].answer_type == ("name")
     assert analyse("And what did it later cut that to?").parts[0].answer_type is None
+
+
+def test_the_pro_verb_done_is_not_a_focus_word() -> None:
+    part = analyse("What has the council done about the flooded roads?").parts[0]
+    assert part.focus_words == ("council", "flooded", "roads")

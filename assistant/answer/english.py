@@ -93,7 +93,8 @@ OUTCOME_NOUNS = _words("decision judgement judgment outcome result ruling verdic
 ROLE_NOUNS = _words("capacity job office position post rank role title")
 # Words of a question that only frame what is asked.
 FRAME_WORDS = _words(
-    "according actually also called exactly happen happened kind mean meant name named "
+    "according actually also called doing done exactly happen happened kind mean meant "
+    "name named "
     "precisely really sort specifically still type "
     # verbs of opinion frame what someone holds to be so ("how much did X reckon ...")
     "believe believed believes guess guessed reckon reckoned reckons suppose supposed "
