@@ -207,3 +207,16 @@ def test_a_follow_up_pointing_back_at_the_answer_wants_the_same_kind() -> None:
 def test_the_pro_verb_done_is_not_a_focus_word() -> None:
     part = analyse("What has the council done about the flooded roads?").parts[0]
     assert part.focus_words == ("council", "flooded", "roads")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How long did the strike last?", "duration"),
+        ("How long was the bridge closed?", "duration"),
+        ("How long is the bridge?", "number"),  # a length
+        ("How long is the Golden Gate?", "number"),  # ends on a name, not a participle
+    ],
+)
+def test_how_long_asks_for_a_span_of_time_or_a_length(question: str, kind: str) -> None:
+    assert analyse(question).parts[0].answer_type == kind

@@ -258,3 +258,11 @@ def test_how_much_of_a_thing_wants_a_number_about_that_thing() -> None:
     result = run("How much fuel were the ships carrying?", evidence)
     assert result.status == "not_answered"
     assert result.parts[0].missing == ["fuel"]
+
+
+def test_how_long_was_it_closed_wants_a_span_of_time() -> None:
+    evidence = [
+        cand("The 300-metre bridge was closed after the crash on 4 May.", semantic=0.7),
+        cand("The bridge was closed for six days while engineers checked it.", semantic=0.5),
+    ]
+    assert run("How long was the bridge closed?", evidence).parts[0].sentence is evidence[1]

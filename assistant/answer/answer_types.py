@@ -22,7 +22,17 @@ from assistant.answer.english import (
 from assistant.ingest.text import normalize, stopwords, terms, words
 
 AnswerType = Literal[
-    "name", "date", "time", "number", "money", "law", "outcome", "reason", "place", "polar"
+    "name",
+    "date",
+    "time",
+    "duration",
+    "number",
+    "money",
+    "law",
+    "outcome",
+    "reason",
+    "place",
+    "polar",
 ]
 
 _MONTHS = "|".join(MONTHS)
@@ -49,6 +59,14 @@ _NUMBER = re.compile(
     + r")(?:[- ](?:"
     + "|".join(SPELLED_NUMBERS)
     + r"))?\b",
+    re.IGNORECASE,
+)
+# A span of time: "six days", "106 days", "about a week", "two and a half hours".
+_DURATION = re.compile(
+    r"(?:\b\d[\d,.]*|\b(?:a|an|"
+    + "|".join(SPELLED_NUMBERS)
+    + r"|several|few|many)(?:\s+and\s+a\s+half)?)[\s-]+(?:\w+[\s-]+)?"
+    r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?)\b",
     re.IGNORECASE,
 )
 _MONEY = re.compile(
@@ -86,6 +104,8 @@ def count_answer_values(text: str, kind: AnswerType | None) -> int:
         return len(dates)
     if kind == "time":
         return len(_CLOCK.findall(text))
+    if kind == "duration":
+        return len(_DURATION.findall(text))
     if kind in ("number", "money"):
         return sum(
             1 for m in _NUMBER.finditer(text) if not any(s <= m.start() < e for s, e in dates)
@@ -103,6 +123,8 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
         )
     if kind == "time":
         return bool(_CLOCK.search(text))
+    if kind == "duration":
+        return bool(_DURATION.search(text))
     if kind == "money":
         return bool(_MONEY.search(text))
     if kind == "number":

@@ -93,6 +93,7 @@ class FoundConflict:
 KINDS_ASKED: dict[str, set[str]] = {
     "date": {"date"},
     "time": set(),
+    "duration": {"count"},
     "number": {"count"},
     "money": {"money"},
     "name": {"title"},

@@ -112,6 +112,8 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
         return "time", frozenset({"time"})  # "what time": a clock time, not a day
     if first == "when" or (first in ("what", "which") and head in DATE_NOUNS):
         return "date", frozenset({head} if head else set())
+    if first == "how" and nxt == "long" and _asks_duration(lead, part):
+        return "duration", frozenset({"long"})
     if first == "how" and nxt in MEASURE_WORDS:
         kind = "money" if nxt == "much" and set(lead) & MONEY_WORDS else "number"
         return kind, frozenset({nxt})
@@ -134,6 +136,19 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
     if first in AUXILIARIES:
         return "polar", frozenset()
     return None, frozenset()
+
+
+def _asks_duration(lead: list[str], part: str) -> bool:
+    """ "How long did the blockage last", "how long was it stuck": a span of time, not a
+    length ("how long is the ship", "how long is the Ever Given")."""
+    if len(lead) < 3:
+        return False
+    if lead[2] in AUXILIARIES and lead[2] not in ("is", "are", "was", "were"):
+        return True  # "how long did", "how long will"
+    if part.split()[-1][:1].isupper():
+        return False  # ends on a name
+    # ends on an inflected verb form, a participle: "stuck" (of stick), "closed"
+    return bool(_verb_lemmas(lead[-1]) - {lead[-1]})
 
 
 def counted_noun(part: str) -> str | None:
