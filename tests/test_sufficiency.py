@@ -266,3 +266,17 @@ def test_how_long_was_it_closed_wants_a_span_of_time() -> None:
         cand("The bridge was closed for six days while engineers checked it.", semantic=0.5),
     ]
     assert run("How long was the bridge closed?", evidence).parts[0].sentence is evidence[1]
+
+
+def test_which_judge_prefers_a_name_given_in_that_role() -> None:
+    question = "Which judge decided the bakery's appeal?"
+    evidence = [
+        cand("Harbour Foods said the appeal decision by the High Court was unfair.", semantic=0.7),
+        cand(
+            "High Court, Leeds, 3 March 2024; Judge Alan Reeve.",
+            semantic=0.3,
+            passage="The bakery's appeal, decided in Leeds. High Court, Leeds, 3 March 2024; "
+            "Judge Alan Reeve.",
+        ),
+    ]
+    assert run(question, evidence).parts[0].sentence is evidence[1]

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 
 from assistant.answer.answer_types import answer_names, linked_names
-from assistant.answer.english import AUXILIARIES
+from assistant.answer.english import AUXILIARIES, GENERIC_TYPE_NOUNS, NAME_NOUNS
 from assistant.answer.extractive import Candidate
 from assistant.answer.focus import PARAPHRASE_SIMILARITY, WordMatcher, content_words
-from assistant.answer.question import QuestionPart
+from assistant.answer.question import QuestionPart, answer_type
 from assistant.answer.wordforms import can_be_noun, can_be_verb, forms
 from assistant.ingest.text import normalize, terms, words
 
@@ -47,9 +47,17 @@ def linked_sentences(
 ) -> set[int]:
     """ids of the sentences that tie a new name to what a "who <does what> to X" part names:
     the holder of a role in X, or the agent of a passive verb meaning the asked action
-    ("approved by X" for "who signed off"; not "owned by X" for "who chartered")."""
+    ("approved by X" for "who signed off"; not "owned by X" for "who chartered"); for
+    "which judge", a name given in that role ("Madam Justice Furlanetto")."""
     toks = words(part.text)
-    if part.answer_type != "name" or part.role or toks[:1] not in (["who"], ["whom"]):
+    if part.answer_type != "name" or part.role:
+        return set()
+    if toks[:1] in (["which"], ["what"]):  # "which judge": a name given in that role
+        head = next(iter(answer_type(part.text)[1]), None)
+        if head is None or head not in NAME_NOUNS or head in GENERIC_TYPE_NOUNS:
+            return set()
+        return {id(c) for c in typed if names_in_role(c, head, set(toks), matcher)}
+    if toks[:1] not in (["who"], ["whom"]):
         return set()
     action = asked_action(part)
     found = set()
