@@ -119,6 +119,11 @@ NOT_CONFLICTS = [
         "The firm was given 120 days to wind up its business.",
     ),
     (
+        "a measure of one thing and a count of units of another",
+        "The 300-metre ferry was stuck in the lock for two days.",
+        "Divers cleared mud around the ferry to a depth of 12 metres.",
+    ),
+    (
         "the same source",
         "The firm operates four subsidiaries.",
         "The firm operates five subsidiaries.",
@@ -206,3 +211,8 @@ def test_the_answer_quotes_each_side_of_a_disagreement() -> None:
     # the sentence that answers a part is never dropped to make room
     kept = with_other_sides([[chosen], [runner_up]], found, keep=2, max_sentences=2)
     assert [g[0].text for g in kept] == [chosen.text, other.text, runner_up.text]
+
+
+def test_a_hyphened_measure_counts_the_noun_it_describes() -> None:
+    (value,) = [v for v in extract_values("A 400-metre ship ran aground.") if v.kind == "count"]
+    assert value.holder == "metre ship"

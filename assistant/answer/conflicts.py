@@ -165,8 +165,14 @@ def extract_values(text: str) -> list[Value]:
             continue
         end = m.end("noun")
         second = (m.group("noun2") or "").lower()
-        if second and second not in stopwords() and second.endswith("s") and not noun.endswith("s"):
-            noun, end = f"{noun} {second}", m.end("noun2")  # "five pumping stations"
+        hyphened = text[m.end("num") : m.start("noun")] == "-"
+        if (
+            second
+            and second not in stopwords()
+            and (hyphened or (second.endswith("s") and not noun.endswith("s")))
+        ):
+            # "five pumping stations"; "a 400-metre ship" measures the ship, not metres
+            noun, end = f"{noun} {second}", m.end("noun2")
         found.append(Value("count", (num,), text[m.start() : end], m.start(), end, holder=noun))
         taken.append((m.start(), end))
     for m in _TITLE.finditer(text):
