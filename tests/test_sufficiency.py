@@ -280,3 +280,22 @@ def test_which_judge_prefers_a_name_given_in_that_role() -> None:
         ),
     ]
     assert run(question, evidence).parts[0].sentence is evidence[1]
+
+
+def test_a_refusal_says_what_the_sources_do_not_say_when_they_use_every_word() -> None:
+    from assistant.answer.citations import refusal_text
+    from assistant.answer.compose import looked_for, mentioned_without_answer
+
+    evidence = [cand("The court heard the bakery's appeal in Leeds.")]  # no outcome
+    result = run("What did the court decide?", evidence)
+    assert result.status == "not_answered"
+    assert looked_for(result) == []
+    assert refusal_text(looked_for(result), mentioned_without_answer(result)) == (
+        'The indexed sources don\'t answer this: they mention "court" but do not say '
+        "what was decided."
+    )
+    # a word no source uses is still the thing named
+    unused = run("What was the bakery's revenue in 2023?", evidence)
+    assert refusal_text(looked_for(unused), mentioned_without_answer(unused)).endswith(
+        'nothing in them covers "revenue" or "2023".'
+    )

@@ -15,16 +15,40 @@ REFUSAL_TEXT = "The indexed sources don't answer this."
 AnswerStatus = Literal["answer", "partial", "conflict", "not_answered"]
 
 
-def refusal_text(looked_for: list[str]) -> str:
-    """The refusal, saying which of the question's words the sources have nothing on."""
-    if not looked_for:
-        return REFUSAL_TEXT
-    return f"{REFUSAL_TEXT[:-1]}: nothing in them covers {_join(looked_for[:6])}."
+# What a question part asks, by its kind of answer, for a refusal to name.
+_KIND_ASKED = {
+    "name": "who or which",
+    "date": "when",
+    "time": "at what time",
+    "duration": "for how long",
+    "number": "how many or how much",
+    "money": "how much money",
+    "law": "under which law",
+    "outcome": "what was decided",
+    "reason": "why",
+    "place": "where",
+}
 
 
-def _join(items: list[str]) -> str:
+def refusal_text(
+    looked_for: list[str], mentioned: list[tuple[list[str], str]] | None = None
+) -> str:
+    """The refusal, saying which of the question's words the sources have nothing on, or,
+    when they use every word, what they do not say (``mentioned``: a part's focus words and
+    the kind of answer nothing gives: 'they mention "court" but do not say what was
+    decided')."""
+    if looked_for:
+        return f"{REFUSAL_TEXT[:-1]}: nothing in them covers {_join(looked_for[:6])}."
+    for words, kind in mentioned or []:
+        if kind in _KIND_ASKED and words:
+            said = _join(words[:6], "and")
+            return f"{REFUSAL_TEXT[:-1]}: they mention {said} but do not say {_KIND_ASKED[kind]}."
+    return REFUSAL_TEXT
+
+
+def _join(items: list[str], last: str = "or") -> str:
     quoted = [f'"{item}"' for item in items]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" {last} " + quoted[-1]
 
 
 MARKER = re.compile(r"\[(\d+)\]")

@@ -165,6 +165,16 @@ def looked_for(sufficiency: Sufficiency) -> list[str]:
     return list(dict.fromkeys(missing))
 
 
+def mentioned_without_answer(sufficiency: Sufficiency) -> list[tuple[list[str], str]]:
+    """Unanswered parts whose every focus word the sources use: (their words, the kind of
+    answer none of the sentences gives), for a refusal to say what is missing."""
+    return [
+        (list(p.part.focus_words), p.part.answer_type)
+        for p in sufficiency.parts
+        if not p.answered and not p.missing and p.part.answer_type and p.part.focus_words
+    ]
+
+
 def has_marker(text: str | None) -> bool:
     return bool(text and MARKER.search(text))
 

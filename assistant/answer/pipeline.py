@@ -28,6 +28,7 @@ from assistant.answer.compose import (
     has_marker,
     kinds_not_given,
     looked_for,
+    mentioned_without_answer,
     model_passages,
     should_refuse,
     uses_the_answering_evidence,
@@ -285,7 +286,7 @@ class AnswerPipeline:
             text = with_unstated_sides(text, citer, found, answer_sentences)
         conflicts: list[Conflict] = as_conflicts(found, citer)
         if refused:
-            text = refusal_text(looked_for(sufficiency))
+            text = refusal_text(looked_for(sufficiency), mentioned_without_answer(sufficiency))
         state.timings["verify"] = (time.perf_counter() - t) * 1000
         if state.on_token is not None and state.mode == "extractive":
             state.on_token(text)

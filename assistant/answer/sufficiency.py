@@ -60,7 +60,9 @@ class PartDecision:
     sentence: Candidate | None  # the sentence that answers the part, if any
     coverage: float  # best focus coverage among the sentences holding the answer type
     meaning: float = 0.0  # best semantic similarity among those sentences
-    missing: list[str] = field(default_factory=list)  # focus words no sentence covers
+    # focus words no sentence covers (empty when each occurs, but no sentence of the kind
+    # asked says them together: the kind of answer is what is missing)
+    missing: list[str] = field(default_factory=list)
     # every sentence that would answer the part on its own (the chosen one first)
     answering: list[Candidate] = field(default_factory=list)
     # for "which two lists": sentences naming the items the chosen one does not
@@ -168,7 +170,7 @@ def _decide_part(
     ]
     if not typed:  # name what no sentence says: the counted thing, the asked action
         said_apart = [w for w in (part.counted, action) if w and w in part.focus_words]
-        return PartDecision(part, None, 0.0, missing=missing or said_apart or [*part.focus_words])
+        return PartDecision(part, None, 0.0, missing=missing or said_apart)
     total = sum(weights.values())
     if total <= 0:
         return PartDecision(part, typed[0], 1.0)
@@ -192,7 +194,7 @@ def _decide_part(
         best, meaning = max(best, coverage), max(meaning, cand.semantic)
     if chosen is not None and own_coverage:
         _prefer_self_contained(chosen, own_coverage, linked)
-    return chosen or PartDecision(part, None, best, meaning, missing or list(part.focus_words))
+    return chosen or PartDecision(part, None, best, meaning, missing)
 
 
 def _prefer_self_contained(
