@@ -291,7 +291,7 @@ def test_a_refusal_says_what_the_sources_do_not_say_when_they_use_every_word() -
     assert result.status == "not_answered"
     assert looked_for(result) == []
     assert refusal_text(looked_for(result), mentioned_without_answer(result)) == (
-        'The indexed sources don\'t answer this: they mention "court" but do not say '
+        'The indexed sources don\'t answer this: they mention "court", but no passage says '
         "what was decided."
     )
     # a word no source uses is still the thing named

@@ -35,14 +35,15 @@ def refusal_text(
 ) -> str:
     """The refusal, saying which of the question's words the sources have nothing on, or,
     when they use every word, what they do not say (``mentioned``: a part's focus words and
-    the kind of answer nothing gives: 'they mention "court" but do not say what was
-    decided')."""
+    the kind of answer nothing gives: 'they mention "court", but no passage says what
+    was decided')."""
     if looked_for:
         return f"{REFUSAL_TEXT[:-1]}: nothing in them covers {_join(looked_for[:6])}."
     for words, kind in mentioned or []:
         if kind in _KIND_ASKED and words:
             said = _join(words[:6], "and")
-            return f"{REFUSAL_TEXT[:-1]}: they mention {said} but do not say {_KIND_ASKED[kind]}."
+            asked = _KIND_ASKED[kind]
+            return f"{REFUSAL_TEXT[:-1]}: they mention {said}, but no passage says {asked}."
     return REFUSAL_TEXT
 
 
