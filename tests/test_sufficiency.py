@@ -242,14 +242,11 @@ def test_which_two_things_named_otherwise_gets_the_sentence_listing_two() -> Non
     assert run(question, evidence).parts[0].sentence is evidence[1]
 
 
-def test_who_did_something_wants_a_sentence_saying_someone_did_it() -> None:
+def test_who_did_something_prefers_a_sentence_saying_someone_did_it() -> None:
     evidence = [
         cand("The tugs Sea Lark and Morning Star were deployed by the port on Monday."),
         cand("Captain Ines Moreau steered the Sea Lark through the storm.", semantic=0.4),
     ]
-    result = run("Who chartered the tug Sea Lark?", evidence)
-    assert result.status == "not_answered"
-    assert result.parts[0].missing == ["chartered"]  # the refusal names what is missing
     assert run("Who steered the tug Sea Lark?", evidence).parts[0].sentence is evidence[1]
 
 

@@ -160,16 +160,12 @@ def _decide_part(
         typed = [c for c in typed if _mentions(c, part.counted, matcher)]
     if part.role:  # "who is the chief executive": a name given in that role
         typed = [c for c in typed if names_in_role(c, part.role, question_words, matcher)]
-    action = asked_action(part)
-    if action:  # "who drove the tug": someone said to drive it, or tied to it by a role
-        linked = linked_sentences(part, typed, matcher)
-        typed = [c for c in typed if id(c) in linked or _mentions(c, action, matcher)]
     found = set().union(*(c.terms for c in pool)) if pool else set()
     missing = [
         w for t, w in zip(part.focus, part.focus_words, strict=True) if not occurs(t, w, found)
     ]
-    if not typed:  # name what no sentence says: the counted thing, the asked action
-        said_apart = [w for w in (part.counted, action) if w and w in part.focus_words]
+    if not typed:  # name what no sentence says: the counted thing
+        said_apart = [w for w in (part.counted,) if w and w in part.focus_words]
         return PartDecision(part, None, 0.0, missing=missing or said_apart)
     total = sum(weights.values())
     if total <= 0:
@@ -180,9 +176,13 @@ def _decide_part(
     # a sentence of that kind that is still about the earlier question.
     only_kind = not part.focus
     linked = linked_sentences(part, typed, matcher)
+    # "who drove the tug": a sentence saying someone drove it answers before one that only
+    # names someone (a preference, not a condition: words for one action vary too much)
+    action = asked_action(part)
+    doing = {id(c) for c in typed if action and _mentions(c, action, matcher)}
     chosen: PartDecision | None = None
     own_coverage: dict[int, float] = {}  # focus said by the sentence itself
-    for cand in sorted(typed, key=lambda c: id(c) not in linked):
+    for cand in sorted(typed, key=lambda c: (id(c) not in linked, id(c) not in doing)):
         holder = bool(part.role) or id(cand) in linked
         coverage = _coverage(cand, part, weights, paraphrased, role_holder=holder) / total
         if sufficient(coverage, cand.semantic) or (only_kind and coverage >= LOW_FOCUS_COVERAGE):
@@ -193,7 +193,7 @@ def _decide_part(
             own_coverage[id(cand)] = own / total
         best, meaning = max(best, coverage), max(meaning, cand.semantic)
     if chosen is not None and own_coverage:
-        _prefer_self_contained(chosen, own_coverage, linked)
+        _prefer_self_contained(chosen, own_coverage, linked | doing)
     return chosen or PartDecision(part, None, best, meaning, missing)
 
 
