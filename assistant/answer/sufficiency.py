@@ -156,8 +156,11 @@ def _decide_part(
     typed = [c for c in pool if has_answer_type(c.text, part.answer_type, question_words)]
     if part.answer_type == "reason":
         typed += [c for c in pool if c not in typed and _restates(c, part, weights)]
-    if part.counted:  # "how many employees": a number of something else does not answer
-        typed = [c for c in typed if _mentions(c, part.counted, matcher)]
+    # "how many employees": a number of something else does not answer; "how strong was
+    # the wind", "how much fuel": a sentence about that thing answers first
+    about = {id(c) for c in typed if part.counted and _mentions(c, part.counted, matcher)}
+    if part.counted and "many" in words(part.text):
+        typed = [c for c in typed if id(c) in about]
     if part.role:  # "who is the chief executive": a name given in that role
         typed = [c for c in typed if names_in_role(c, part.role, question_words, matcher)]
     found = set().union(*(c.terms for c in pool)) if pool else set()
@@ -182,7 +185,8 @@ def _decide_part(
     doing = {id(c) for c in typed if action and _mentions(c, action, matcher)}
     chosen: PartDecision | None = None
     own_coverage: dict[int, float] = {}  # focus said by the sentence itself
-    for cand in sorted(typed, key=lambda c: (id(c) not in linked, id(c) not in doing)):
+    order = (linked, doing, about)
+    for cand in sorted(typed, key=lambda c: [id(c) not in ids for ids in order]):
         holder = bool(part.role) or id(cand) in linked
         coverage = _coverage(cand, part, weights, paraphrased, role_holder=holder) / total
         if sufficient(coverage, cand.semantic) or (only_kind and coverage >= LOW_FOCUS_COVERAGE):
@@ -193,7 +197,7 @@ def _decide_part(
             own_coverage[id(cand)] = own / total
         best, meaning = max(best, coverage), max(meaning, cand.semantic)
     if chosen is not None and own_coverage:
-        _prefer_self_contained(chosen, own_coverage, linked | doing)
+        _prefer_self_contained(chosen, own_coverage, linked | doing | about)
     return chosen or PartDecision(part, None, best, meaning, missing)
 
 
