@@ -220,3 +220,13 @@ def test_the_pro_verb_done_is_not_a_focus_word() -> None:
 )
 def test_how_long_asks_for_a_span_of_time_or_a_length(question: str, kind: str) -> None:
     assert analyse(question).parts[0].answer_type == kind
+
+
+def test_a_name_and_its_acronym_say_the_same_thing_either_way() -> None:
+    from assistant.answer.answer_types import abbreviated_words
+
+    question = "When did the U.S. ban on Corvin Labs take effect?"
+    assert abbreviated_words("The United States banned Corvin Labs in 2022.", question) == {"u.s"}
+    assert abbreviated_words(
+        "BIS listed the firm.", "Why did the Bureau of Industry and Security list it?"
+    ) == {"bureau", "industry", "security"}

@@ -222,14 +222,22 @@ def linked_names(text: str, question: str) -> list[tuple[tuple[int, int], str | 
 
 
 def abbreviated_words(text: str, question: str) -> set[str]:
-    """Words of the question's names that ``text`` gives as an acronym: a sentence saying
-    "BSM" says "Bernhard Schulte Shipmanagement"."""
-    acronyms = {m.group(0).strip(".,") for m in re.finditer(r"\b[A-Z][A-Z&.]{1,9}\b", text)}
+    """Words of the question that ``text`` says in another form, acronym or name: a
+    sentence saying "BSM" says "Bernhard Schulte Shipmanagement", and one saying "United
+    States" says the question's "U.S."."""
     found: set[str] = set()
+    text_names = [m.group(0) for m in _NAME.finditer(text)]
     for m in _NAME.finditer(question):
-        if any(abbreviates(a, m.group(0)) for a in acronyms):
+        if any(abbreviates(a, m.group(0)) for a in _acronyms(text)):
             found |= set(words(m.group(0))) - stopwords()
+    for acronym in _acronyms(question):
+        if any(abbreviates(acronym, name) for name in text_names):
+            found |= set(words(acronym))
     return found
+
+
+def _acronyms(text: str) -> set[str]:
+    return {m.group(0).strip(".,") for m in re.finditer(r"\b[A-Z][A-Z&.]{1,9}\b", text)}
 
 
 def abbreviates(acronym: str, name: str) -> bool:
