@@ -230,3 +230,11 @@ def test_a_name_and_its_acronym_say_the_same_thing_either_way() -> None:
     assert abbreviated_words(
         "BIS listed the firm.", "Why did the Bureau of Industry and Security list it?"
     ) == {"bureau", "industry", "security"}
+
+
+def test_a_verb_of_motion_in_a_where_question_is_not_a_focus_word() -> None:
+    part = analyse("Where was the ferry taken after the collision?").parts[0]
+    assert part.answer_type == "place"
+    assert "taken" not in part.focus_words and "ferry" in part.focus_words
+    follow_up = analyse("Where was it going after that?", "When did the ferry reach Oslo?")
+    assert follow_up.parts[0].focus_words == ()  # only the kind, about the earlier question

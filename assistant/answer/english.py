@@ -66,6 +66,9 @@ MEASURE_WORDS = _words(
     "big cold deep far fast hard heavy high hot large long loud many much old strong tall "
     "thick warm wide"
 )
+# Verbs of motion (lemmas): in a "where" question they only say the answer is a
+# destination ("where was it going", "where was the ship taken").
+MOTION_VERBS = _words("bring carry go head move send take tow travel")
 # Words that make a quantity an amount of money.
 MONEY_WORDS = _words(
     "budget compensation cost costs damages earn earned fee fees fine fines funding loss "

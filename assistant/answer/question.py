@@ -19,6 +19,7 @@ from assistant.answer.english import (
     GENERIC_TYPE_NOUNS,
     LAW_NOUNS,
     MEASURE_WORDS,
+    MOTION_VERBS,
     MONEY_WORDS,
     NAME_NOUNS,
     OUTCOME_NOUNS,
@@ -263,6 +264,8 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
         skip = naming | (set(type_words) & LAW_NOUNS)
         if kind == "outcome":
             skip |= OUTCOME_VERBS
+        if kind == "place":  # "where was it going": the verb only says "to a place"
+            skip |= {w for w in words(text) if _verb_lemmas(w) & MOTION_VERBS}
         shown = _focus_words(text, skip)
         inherited = earlier
         if not shown and parts:  # "..., and under what act?" is about the previous part
