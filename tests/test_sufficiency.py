@@ -300,3 +300,14 @@ def test_a_refusal_says_what_the_sources_do_not_say_when_they_use_every_word() -
     assert refusal_text(looked_for(unused), mentioned_without_answer(unused)).endswith(
         'nothing in them covers "revenue" or "2023".'
     )
+
+
+def test_where_prefers_a_place_after_a_preposition_to_any_other_name() -> None:
+    question = "Where was the ferry repaired after the collision?"
+    evidence = [
+        cand("Nordhavn Holdings said the ferry was repaired after the collision.", semantic=0.7),
+        cand(
+            "The ferry was repaired at the Aker yard in Bergen after the collision.", semantic=0.5
+        ),
+    ]
+    assert run(question, evidence).parts[0].sentence is evidence[1]

@@ -147,13 +147,18 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
     # name, place: a name (two or more capitalized words, or an acronym) the question
     # does not contain; a lone capitalized word is too often just a sentence opener.
     text = _DATELINE.sub("", text)
-    if kind == "place":
-        for m in _PLACE.finditer(text):
-            if not set(words(m.group(1))) <= question_words:
-                return True  # "in Lisbon", "at the Great Bitter Lake"
+    if kind == "place" and names_a_place(text, question_words):
+        return True  # "in Lisbon", "at the Great Bitter Lake"
     if kind == "name" and any(w in NAME_NOUNS and w not in question_words for w in words(text)):
         return True  # "the regional water board", "the government"
     return bool(answer_names(text, question_words))
+
+
+def names_a_place(text: str, question_words: set[str]) -> bool:
+    """A place after a preposition of place or direction that the question does not name
+    ("in Lisbon", "towed to the Great Bitter Lake"): the surest answer to "where"."""
+    text = _DATELINE.sub("", text)
+    return any(not set(words(m.group(1))) <= question_words for m in _PLACE.finditer(text))
 
 
 def answer_names(text: str, question_words: set[str]) -> list[tuple[int, int]]:

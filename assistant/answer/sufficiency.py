@@ -21,6 +21,7 @@ from assistant.answer.answer_types import (
     answer_names,
     count_answer_values,
     has_answer_type,
+    names_a_place,
 )
 from assistant.answer.extractive import Candidate
 from assistant.answer.focus import (
@@ -185,7 +186,13 @@ def _decide_part(
     doing = {id(c) for c in typed if action and _mentions(c, action, matcher)}
     chosen: PartDecision | None = None
     own_coverage: dict[int, float] = {}  # focus said by the sentence itself
-    order = (linked, doing, about)
+    # "where": a place after "in", "at", "to" before any other name
+    placed = {
+        id(c)
+        for c in typed
+        if part.answer_type == "place" and names_a_place(c.text, question_words)
+    }
+    order = (linked, doing, about, placed)
     for cand in sorted(typed, key=lambda c: [id(c) not in ids for ids in order]):
         holder = bool(part.role) or id(cand) in linked
         coverage = _coverage(cand, part, weights, paraphrased, role_holder=holder) / total
@@ -197,7 +204,7 @@ def _decide_part(
             own_coverage[id(cand)] = own / total
         best, meaning = max(best, coverage), max(meaning, cand.semantic)
     if chosen is not None and own_coverage:
-        _prefer_self_contained(chosen, own_coverage, linked | doing | about)
+        _prefer_self_contained(chosen, own_coverage, linked | doing | about | placed)
     return chosen or PartDecision(part, None, best, meaning, missing)
 
 
