@@ -293,7 +293,7 @@ def test_a_refusal_says_what_the_sources_do_not_say_when_they_use_every_word() -
     assert looked_for(result) == []
     assert refusal_text(looked_for(result), mentioned_without_answer(result)) == (
         'The indexed sources don\'t answer this: they mention "court", but no passage says '
-        "what was decided."
+        "what was decided or found."
     )
     # a word no source uses is still the thing named
     unused = run("What was the bakery's revenue in 2023?", evidence)

@@ -24,7 +24,7 @@ _KIND_ASKED = {
     "number": "how many or how much",
     "money": "how much money",
     "law": "under which law",
-    "outcome": "what was decided",
+    "outcome": "what was decided or found",
     "reason": "why",
     "place": "where",
 }
