@@ -8,6 +8,7 @@ date pattern is shared with disagreement detection, which reads the same dates.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 from assistant.answer.english import (
@@ -80,6 +81,7 @@ _PLACE = re.compile(
     r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
 )
 _ACRONYM = re.compile(r"[A-Z][A-Z&.]{1,9}")
+_ACRONYM_WORD = re.compile(rf"\b{_ACRONYM.pattern}\b")
 _LAW_HEADS = "|".join(sorted(w.capitalize() for w in LAW_NOUNS))
 _LAW = re.compile(
     rf"\b(?:[A-Z][\w'’-]*\s+)+(?:{_LAW_HEADS})\b|\b(?:section|subsection|article|s\.|art\.)"
@@ -207,9 +209,8 @@ def linked_names(text: str, question: str) -> list[tuple[tuple[int, int], str | 
         if possessor is not None:  # "the excavator's operator, X"
             return possessor.lower() in asked
         phrase = of_phrase or ""
-        acronyms = {w.strip(".,") for w in phrase.split() if _ACRONYM.fullmatch(w.strip(".,"))}
         return bool(set(words(phrase)) & named) or any(
-            abbreviates(a, n) for a in acronyms for n in question_names
+            abbreviates(a, n) for a in _acronyms(phrase) for n in question_names
         )
 
     linked: list[tuple[tuple[int, int], str | None]] = []
@@ -226,7 +227,8 @@ def linked_names(text: str, question: str) -> list[tuple[tuple[int, int], str | 
     return linked
 
 
-def abbreviated_words(text: str, question: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def abbreviated_words(text: str, question: str) -> frozenset[str]:
     """Words of the question that ``text`` says in another form, acronym or name: a
     sentence saying "BSM" says "Bernhard Schulte Shipmanagement", and one saying "United
     States" says the question's "U.S."."""
@@ -238,11 +240,11 @@ def abbreviated_words(text: str, question: str) -> set[str]:
     for acronym in _acronyms(question):
         if any(abbreviates(acronym, name) for name in text_names):
             found |= set(words(acronym))
-    return found
+    return frozenset(found)
 
 
 def _acronyms(text: str) -> set[str]:
-    return {m.group(0).strip(".,") for m in re.finditer(r"\b[A-Z][A-Z&.]{1,9}\b", text)}
+    return {m.group(0).strip(".,") for m in _ACRONYM_WORD.finditer(text)}
 
 
 def abbreviates(acronym: str, name: str) -> bool:

@@ -81,10 +81,7 @@ def asked_action(part: QuestionPart) -> str | None:
 def _same_action(verb: str, action: str, matcher: WordMatcher | None) -> bool:
     if not forms(verb).isdisjoint(forms(action)):
         return True
-    if matcher is None:
-        return False
-    vectors = matcher.vectors([verb, action])
-    return float(vectors[verb] @ vectors[action]) >= SAME_ACTION_SIMILARITY
+    return matcher is not None and matcher.best(action, {verb}) >= SAME_ACTION_SIMILARITY
 
 
 def names_in_role(

@@ -32,7 +32,7 @@ from assistant.answer.english import (
     TYPE_NOUNS,
     WH_WORDS,
 )
-from assistant.answer.wordforms import can_be_verb, is_verb_only, singular_noun
+from assistant.answer.wordforms import can_be_verb, is_verb_only, singular_noun, verb_lemmas
 from assistant.ingest.text import stopwords, terms, words
 
 
@@ -149,15 +149,14 @@ def _asks_duration(lead: list[str], part: str) -> bool:
     if part.split()[-1][:1].isupper():
         return False  # ends on a name
     # ends on an inflected verb form, a participle: "stuck" (of stick), "closed"
-    return bool(_verb_lemmas(lead[-1]) - {lead[-1]})
+    return bool(verb_lemmas(lead[-1]) - {lead[-1]})
 
 
 def counted_noun(part: str) -> str | None:
     """What the number is of: the last word of the noun phrase after "how many" or "how
     much" ("how many Suez Canal Authority employees took part" -> employees) or of the
-    subject a measure
-    asks about ("how strong was the wind" -> wind); None for a generic noun ("people"),
-    a pronoun, or a part that asks neither."""
+    subject a measure asks about ("how strong was the wind" -> wind); None for a generic
+    noun ("people"), a pronoun, or a part that asks neither."""
     toks = words(part)
     if "many" in toks:
         return _phrase_head(toks[toks.index("many") + 1 :])
@@ -265,7 +264,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
         if kind == "outcome":
             skip |= OUTCOME_VERBS
         if kind == "place":  # "where was it going": the verb only says "to a place"
-            skip |= {w for w in words(text) if _verb_lemmas(w) & MOTION_VERBS}
+            skip |= {w for w in words(text) if verb_lemmas(w) & MOTION_VERBS}
         shown = _focus_words(text, skip)
         inherited = earlier
         if not shown and parts:  # "..., and under what act?" is about the previous part
@@ -294,8 +293,8 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
 
 
 def _points_back(part: str) -> bool:
-    """The part refers to an earlier answer by a pronoun standing for it: "cut that to",
-    "what was it changed to" ("that order" names a thing, not an answer)."""
+    """The part refers to an earlier answer by a pronoun standing for it: "what did it cut
+    that to", "and what was that raised from" ("that order" names a thing, not an answer)."""
     toks = words(part)
     return any(
         tok in ("that", "this", "it")
@@ -332,14 +331,8 @@ def _in_event_idiom(toks: list[str], i: int) -> bool:
     for verb_at in (i, i - 1, i - 2):
         if verb_at < 0 or verb_at + 1 >= len(toks):
             continue
-        lemmas = {lemma for lemma in EVENT_IDIOMS if lemma in _verb_lemmas(toks[verb_at])}
+        lemmas = {lemma for lemma in EVENT_IDIOMS if lemma in verb_lemmas(toks[verb_at])}
         noun_at = verb_at + 2 if toks[verb_at + 1] == "into" else verb_at + 1
         if noun_at < len(toks) and any(toks[noun_at] in EVENT_IDIOMS[v] for v in lemmas):
             return i in (verb_at, noun_at)
     return False
-
-
-def _verb_lemmas(word: str) -> set[str]:
-    from lemminflect import getAllLemmas
-
-    return set(getAllLemmas(word).get("VERB", ()))

@@ -169,8 +169,8 @@ def _decide_part(
         w for t, w in zip(part.focus, part.focus_words, strict=True) if not occurs(t, w, found)
     ]
     if not typed:  # name what no sentence says: the counted thing
-        said_apart = [w for w in (part.counted,) if w and w in part.focus_words]
-        return PartDecision(part, None, 0.0, missing=missing or said_apart)
+        counted = [part.counted] if part.counted in part.focus_words else []
+        return PartDecision(part, None, 0.0, missing=missing or counted)
     total = sum(weights.values())
     if total <= 0:
         return PartDecision(part, typed[0], 1.0)
@@ -187,11 +187,11 @@ def _decide_part(
     chosen: PartDecision | None = None
     own_coverage: dict[int, float] = {}  # focus said by the sentence itself
     # "where": a place after "in", "at", "to" before any other name
-    placed = {
-        id(c)
-        for c in typed
-        if part.answer_type == "place" and names_a_place(c.text, question_words)
-    }
+    placed = (
+        {id(c) for c in typed if names_a_place(c.text, question_words)}
+        if part.answer_type == "place"
+        else set()
+    )
     order = (linked, doing, about, placed)
     for cand in sorted(typed, key=lambda c: [id(c) not in ids for ids in order]):
         holder = bool(part.role) or id(cand) in linked
@@ -209,10 +209,11 @@ def _decide_part(
 
 
 def _prefer_self_contained(
-    decision: PartDecision, own_coverage: dict[int, float], linked: set[int]
+    decision: PartDecision, own_coverage: dict[int, float], preferred: set[int]
 ) -> None:
-    """A sentence that itself says the focus beats one that borrows it from its passage."""
-    if id(decision.sentence) in linked or own_coverage[id(decision.sentence)] >= (
+    """A sentence that itself says the focus beats one that borrows it from its passage
+    (unless the chosen one was preferred for another reason: a role, the asked action)."""
+    if id(decision.sentence) in preferred or own_coverage[id(decision.sentence)] >= (
         MIN_FOCUS_COVERAGE
     ):
         return

@@ -60,3 +60,11 @@ def singular_noun(word: str) -> str:
 
     lemmas = getLemma(word, upos="NOUN")
     return lemmas[0] if lemmas else word
+
+
+@lru_cache(maxsize=50_000)
+def verb_lemmas(word: str) -> frozenset[str]:
+    """The verbs the word is a form of ("stuck" -> stick, "took" -> take); empty if none."""
+    from lemminflect import getAllLemmas
+
+    return frozenset(getAllLemmas(word).get("VERB", ()))
