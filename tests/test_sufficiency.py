@@ -30,6 +30,11 @@ def run(question: str, candidates: list[Candidate], context: str = ""):  # noqa:
     return decide(analysis, [candidates] * len(analysis.parts), flat, None)
 
 
+def first(question: str, candidates: list[Candidate]) -> Candidate | None:
+    """The sentence that answers a one-part question."""
+    return run(question, candidates).parts[0].sentence
+
+
 def test_an_on_topic_question_whose_focus_no_sentence_covers_is_not_answered() -> None:
     evidence = [
         cand("Northwind Foods was founded in 1998 in Leeds by Maria Olsen.", semantic=0.6),
@@ -175,20 +180,20 @@ def test_a_name_tied_by_possessive_or_passive_answers_who() -> None:
             "The ferry's captain, Ines Moreau, was steering when it struck the pier.", semantic=0.4
         ),
     ]
-    assert run(question, evidence).parts[0].sentence is evidence[1]
+    assert first(question, evidence) is evidence[1]
     passive = "Who approved the new timetable?"
     evidence = [
         cand("Mayor Lena Ortiz praised the new timetable on Monday.", semantic=0.6),
         cand("The new timetable was approved by Transport Secretary Dan Hale.", semantic=0.5),
     ]
-    assert run(passive, evidence).parts[0].sentence is evidence[1]
+    assert first(passive, evidence) is evidence[1]
     # the agent of another action does not answer first
     chartered = "Who chartered the ferry?"
     evidence = [
         cand("Baltic Lines operates the ferry under a long-term charter, it said.", semantic=0.6),
         cand("The ferry was owned by the shipowner Nordhavn Holdings until 2019.", semantic=0.5),
     ]
-    assert run(chartered, evidence).parts[0].sentence is evidence[0]
+    assert first(chartered, evidence) is evidence[0]
 
 
 def test_a_sentence_saying_the_focus_itself_beats_one_borrowing_it_from_its_passage() -> None:
@@ -226,7 +231,7 @@ def test_how_strong_was_the_wind_prefers_a_number_about_the_wind() -> None:
         cand("The 120-metre ferry capsized on Tuesday near the harbour mouth.", semantic=0.7),
         cand("The ferry capsized in a storm, with wind gusts of 60 knots.", semantic=0.5),
     ]
-    assert run(question, evidence).parts[0].sentence is evidence[1]
+    assert first(question, evidence) is evidence[1]
 
 
 def test_which_two_things_named_otherwise_gets_the_sentence_listing_two() -> None:
@@ -239,7 +244,7 @@ def test_which_two_things_named_otherwise_gets_the_sentence_listing_two() -> Non
             semantic=0.6,
         ),
     ]
-    assert run(question, evidence).parts[0].sentence is evidence[1]
+    assert first(question, evidence) is evidence[1]
 
 
 def test_who_did_something_prefers_a_sentence_saying_someone_did_it() -> None:
@@ -247,7 +252,7 @@ def test_who_did_something_prefers_a_sentence_saying_someone_did_it() -> None:
         cand("The tugs Sea Lark and Morning Star were deployed by the port on Monday."),
         cand("Captain Ines Moreau steered the Sea Lark through the storm.", semantic=0.4),
     ]
-    assert run("Who steered the tug Sea Lark?", evidence).parts[0].sentence is evidence[1]
+    assert first("Who steered the tug Sea Lark?", evidence) is evidence[1]
 
 
 def test_how_much_of_a_thing_prefers_a_number_about_that_thing() -> None:
@@ -266,7 +271,7 @@ def test_how_long_was_it_closed_wants_a_span_of_time() -> None:
         cand("The 300-metre bridge was closed after the crash on 4 May.", semantic=0.7),
         cand("The bridge was closed for six days while engineers checked it.", semantic=0.5),
     ]
-    assert run("How long was the bridge closed?", evidence).parts[0].sentence is evidence[1]
+    assert first("How long was the bridge closed?", evidence) is evidence[1]
 
 
 def test_which_judge_prefers_a_name_given_in_that_role() -> None:
@@ -280,7 +285,7 @@ def test_which_judge_prefers_a_name_given_in_that_role() -> None:
             "Judge Alan Reeve.",
         ),
     ]
-    assert run(question, evidence).parts[0].sentence is evidence[1]
+    assert first(question, evidence) is evidence[1]
 
 
 def test_a_refusal_says_what_the_sources_do_not_say_when_they_use_every_word() -> None:
@@ -310,4 +315,4 @@ def test_where_prefers_a_place_after_a_preposition_to_any_other_name() -> None:
             "The ferry was repaired at the Aker yard in Bergen after the collision.", semantic=0.5
         ),
     ]
-    assert run(question, evidence).parts[0].sentence is evidence[1]
+    assert first(question, evidence) is evidence[1]
