@@ -102,6 +102,14 @@ class RetrievalSettings(_Section):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant (fusion=rrf).")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    each_top: int = Field(
+        2,
+        ge=0,
+        le=20,
+        description="The answer step also reads each retriever's own top passages that "
+        "fusion left out of the k (a paraphrase BM25 misses can be dense's first); "
+        "hybrid mode only. See evals/RESULTS.md, fifth round.",
+    )
 
 
 class AnswerSettings(_Section):

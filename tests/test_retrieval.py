@@ -49,3 +49,17 @@ def test_unknown_source_filter_is_a_clear_error(fake_assistant: Assistant) -> No
 def test_bad_date_filter_names_the_value(fake_assistant: Assistant) -> None:
     with pytest.raises(ValueError, match="'last tuesday'"):
         fake_assistant.retriever.retrieve("x", filters=Filters(date_from="last tuesday"))
+
+
+def test_each_retrievers_leader_is_kept_after_the_fused_k(fake_assistant: Assistant) -> None:
+    """Fusion can bury the passage one retriever ranks first; ``each_top`` adds it after k."""
+    query = "Joly statement national security"
+    retrieve = fake_assistant.retriever.retrieve
+    leaders = {retrieve(query, k=1, mode=m)[0].id for m in ("dense", "bm25")}
+    fused = [d.id for d in retrieve(query, k=1, mode="hybrid")]
+    assert leaders - set(fused), "the query must have a leader that fusion leaves out"
+    docs = retrieve(query, k=1, mode="hybrid", each_top=1)
+    assert [d.id for d in docs][:1] == fused
+    assert {d.id for d in docs} == set(fused) | leaders
+    assert [d.metadata["rank"] for d in docs] == list(range(1, len(docs) + 1))
+    assert len(retrieve(query, k=1, mode="dense", each_top=1)) == 1  # hybrid only

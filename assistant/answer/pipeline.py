@@ -166,6 +166,7 @@ class AnswerPipeline:
             k=state.k,
             mode=state.retrieval_mode,
             query_vector=vector,
+            each_top=self.settings.retrieval.each_top,
         )
         question_vector = (
             self.index.embeddings.embed_query(state.question) if state.context else None

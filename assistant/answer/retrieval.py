@@ -217,7 +217,11 @@ class HybridRetriever(BaseRetriever):
         k: int | None = None,
         mode: RetrievalMode | None = None,
         query_vector: list[float] | None = None,
+        each_top: int = 0,
     ) -> list[Document]:
+        """The fused top ``k``; then, in hybrid mode, each retriever's own top ``each_top``
+        that fusion left out (ranked after the ``k``): a passage one retriever ranks
+        first can fall below ``k`` when the other ranks it low."""
         filters, k, mode = self._options(filters, k, mode)
         if k == 0:
             return []
@@ -242,9 +246,17 @@ class HybridRetriever(BaseRetriever):
             lexical = bm25.search(query, fetch, mask)
         weights = [self.settings.dense_weight, self.settings.bm25_weight]
         if self.settings.fusion == "rrf":
-            fused = fuse([dense, lexical], weights, self.settings.rrf_k)[:k]
+            ranked = fuse([dense, lexical], weights, self.settings.rrf_k)
         else:
-            fused = fuse_scores([dense, lexical], weights)[:k]
+            ranked = fuse_scores([dense, lexical], weights)
+        fused = ranked[:k]
+        if mode == "hybrid" and each_top > 0:
+            kept, fused_scores = {cid for cid, _ in fused}, dict(ranked)
+            for ranking in (dense, lexical):
+                for cid, _ in ranking[:each_top]:
+                    if cid not in kept:
+                        kept.add(cid)
+                        fused.append((cid, fused_scores[cid]))
         missing = [cid for cid, _ in fused if cid not in found]
         found.update(self.index.chunks_by_id(missing))
         dense_scores, bm25_scores = dict(dense), dict(lexical)
