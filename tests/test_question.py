@@ -124,6 +124,9 @@ def test_the_head_of_a_noun_phrase_is_its_last_noun() -> None:
 def test_who_is_the_role_and_how_many_of_what() -> None:
     assert analyse("Who is the chief executive of Harbour Foods?").parts[0].role == "executive"
     assert analyse("Who runs Harbour Foods?").parts[0].role is None
+    assert analyse("Who is Harbour Foods' largest shareholder?").parts[0].role == "shareholder"
+    assert analyse("Who is Harbour Foods Group's auditor?").parts[0].role == "auditor"
+    assert analyse("Who was driving the ferry's engine?").parts[0].role is None
     assert analyse("How many nurses took part?").parts[0].counted == "nurses"
     assert analyse("How many people took part?").parts[0].counted is None
 

@@ -6,9 +6,11 @@ the real-model behaviour is covered by tests/test_answer_quality.py.
 
 from __future__ import annotations
 
+import numpy as np
 from langchain_core.documents import Document
 
 from assistant.answer.extractive import Candidate
+from assistant.answer.naming import names_in_role
 from assistant.answer.question import analyse
 from assistant.answer.sufficiency import decide
 from assistant.ingest.text import terms
@@ -316,3 +318,32 @@ def test_where_prefers_a_place_after_a_preposition_to_any_other_name() -> None:
         ),
     ]
     assert first(question, evidence) is evidence[1]
+
+
+class _AlikeWords:
+    """A word matcher for which ``alike`` words are one meaning and all others unrelated."""
+
+    def __init__(self, *alike: str) -> None:
+        self.alike = set(alike)
+
+    def vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
+        out = {}
+        for i, word in enumerate(texts):
+            vec = np.zeros(len(texts) + 1)
+            vec[0 if word in self.alike else i + 1] = 1.0
+            out[word] = vec
+        return out
+
+
+def test_a_word_like_the_role_that_ends_a_name_is_part_of_the_name() -> None:
+    """Titles come before names ("Madam Justice X"); "Holdings Ltd." ends a company's name
+    and holds no shareholder's role, though the two words are alike in meaning."""
+    matcher = _AlikeWords("shareholder", "ltd", "justice", "judge")
+    company = cand("Harbour Foods Holdings Ltd. reported record sales in Leeds.")
+    assert not names_in_role(company, "shareholder", set(), matcher)  # type: ignore[arg-type]
+    holder = cand("Its largest shareholder, Maria Olsen, sold her stake in June.")
+    assert names_in_role(holder, "shareholder", set(), matcher)  # type: ignore[arg-type]
+    judge = cand("The motion was heard by Madam Justice Furlanetto in Toronto.")
+    assert names_in_role(judge, "judge", set(), matcher)  # type: ignore[arg-type]
+    bureau = cand("The list is kept by the Public Safety and Homeland Security Bureau.")
+    assert names_in_role(bureau, "bureau", set(), _AlikeWords())  # type: ignore[arg-type]

@@ -96,11 +96,21 @@ def names_in_role(
     wanted = forms(role)
     content = sorted({w for _, w in tokens if w in content_words(w)} - {role})
     vectors = matcher.vectors([role, *content]) if matcher is not None else {}
+    # A title comes before the name it is part of ("Madam Justice Furlanetto"); a word
+    # merely like the role at a name's end is part of the name ("Co. Ltd." is no
+    # shareholder), unlike the role itself ("Homeland Security Bureau" for "which bureau")
+    last_words = {
+        [m.span() for m in _TOKEN.finditer(cand.text, start, end)][-1]
+        for start, end in names
+        if _TOKEN.search(cand.text, start, end)
+    }
     holders = []
     for span, word in tokens:
         similar = word in vectors and role in vectors and float(vectors[role] @ vectors[word])
         if not wanted.isdisjoint(terms(word)) or (
-            (similar or 0.0) >= PARAPHRASE_SIMILARITY and can_be_noun(word)
+            (similar or 0.0) >= PARAPHRASE_SIMILARITY
+            and can_be_noun(word)
+            and span not in last_words
         ):
             holders.append(span)  # "Justice" holds a judge's role; "judicial" does not
     for start, end in names:

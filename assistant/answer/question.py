@@ -170,18 +170,31 @@ def counted_noun(part: str) -> str | None:
     return _phrase_head(lead[4:])
 
 
+_POSSESSIVE = re.compile(r"([\w.-]+?)(?:['’]s|(?<=s)['’])(?=\s)")
+
+
 def role_noun(part: str) -> str | None:
     """The role a "who" part asks to fill: "who is the chief executive of X" -> executive,
-    "who was the judge" -> judge; None for "who runs X" or "who was in charge"."""
+    "who was the judge" -> judge, "who is X's largest shareholder" -> shareholder; None for
+    "who runs X" or "who was in charge"."""
     toks = words(part)
     if not toks or toks[0] not in ("who", "whom"):
         return None
     rest = toks[1:]
     if rest and rest[0] in ("is", "was", "are", "were"):
         rest = rest[1:]
-    if not rest or rest[0] not in ("the", "a", "an"):
-        return None  # "who was driving", "who runs": a verb, not a role
-    return _phrase_head(rest[1:])
+    if rest and rest[0] in ("the", "a", "an"):
+        return _phrase_head(rest[1:])
+    # "who is Hikvision Canada's lawyer", "who is Harbour Foods' auditor"
+    owners = [w.lower() for w in _POSSESSIVE.findall(part)]
+    names = {w.lower() for w in re.findall(r"\b[A-Z][\w.-]*", part)}  # "Harbour", no verb
+    for i, tok in enumerate(rest[:4]):
+        bare = re.sub(r"['’]s?$", "", tok)
+        if bare in owners:
+            return _phrase_head(rest[i + 1 :])
+        if can_be_verb(tok) and bare not in names:
+            return None  # "who was driving", "who runs": a verb, not a role
+    return None
 
 
 def _items_asked(part: str) -> dict[str, int | str | None]:
