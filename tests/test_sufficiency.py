@@ -16,8 +16,12 @@ from assistant.answer.sufficiency import decide
 from assistant.ingest.text import terms
 
 
-def cand(text: str, source: str = "a.txt", semantic: float = 0.5, passage: str = "") -> Candidate:
-    doc = Document(page_content=passage or text, metadata={"source": source})
+def cand(
+    text: str, source: str = "a.txt", semantic: float = 0.5, passage: str = "", publisher: str = ""
+) -> Candidate:
+    doc = Document(
+        page_content=passage or text, metadata={"source": source, "publisher": publisher}
+    )
     c = Candidate(doc, 0, len(text), text, semantic=semantic)
     c.terms = frozenset(terms(text))
     return c
@@ -347,3 +351,29 @@ def test_a_word_like_the_role_that_ends_a_name_is_part_of_the_name() -> None:
     assert names_in_role(judge, "judge", set(), matcher)  # type: ignore[arg-type]
     bureau = cand("The list is kept by the Public Safety and Homeland Security Bureau.")
     assert names_in_role(bureau, "bureau", set(), _AlikeWords())  # type: ignore[arg-type]
+
+
+def test_what_did_x_find_prefers_the_sentence_saying_x_found() -> None:
+    """An outcome word in a condition ("if no stay is granted") ranks first, yet the
+    sentence saying what the judge found answers "what did the judge find"."""
+    question = "What did the judge find about the balance of convenience?"
+    test = cand(
+        "To obtain a stay the applicants must show irreparable harm if no stay is granted "
+        "and a balance of convenience in their favour.",
+        semantic=0.6,
+    )
+    found = cand(
+        "The judge found that the balance of convenience favoured the public, so the stay "
+        "was not granted.",
+        semantic=0.5,
+    )
+    assert first(question, [test, found]) is found
+
+
+def test_a_passage_speaks_for_its_publisher() -> None:
+    """A court's ruling need not name the court in each paragraph."""
+    question = "What did the appeals court decide about the injunction?"
+    text = "The judge dismissed the motion for an injunction, with costs."
+    assert run(question, [cand(text)]).status == "not_answered"
+    ruling = cand(text, publisher="Appeals Court of Ontario")
+    assert run(question, [ruling]).status == "answer"

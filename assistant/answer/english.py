@@ -23,6 +23,9 @@ PREPOSITIONS = _words(
     "under in on at for by from to with within against about after before during since "
     "into behind of over between among across through toward towards like per"
 )
+# Words that open a noun phrase, and pronouns that stand for one.
+DETERMINERS = _words("a an the its their his her our my your this that these those")
+PERSONAL_PRONOUNS = _words("i you he she it we they him them us me")
 # Adverb particles that make a verb idiomatic ("carried out", "set up", "signed off"): the
 # verb alone then says little about the meaning, which sources phrase in other words.
 PARTICLES = _words("away back down off out up")

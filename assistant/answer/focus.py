@@ -105,8 +105,12 @@ _PASSAGE_TERMS: OrderedDict[str, frozenset[str]] = OrderedDict()
 
 
 def passage_terms(cand: Candidate) -> frozenset[str]:
-    """Stemmed terms of the candidate's whole passage (cached: passages repeat)."""
-    text = cand.doc.page_content
+    """Stemmed terms of the candidate's whole passage and of its document's publisher: a
+    passage speaks for its publisher (a court's ruling need not say "court" in every
+    paragraph). The title is broader and left out: with it, unanswerable questions got
+    through. Cached: passages repeat."""
+    publisher = str((cand.doc.metadata or {}).get("publisher") or "")
+    text = f"{cand.doc.page_content}\n{publisher}"
     found = _PASSAGE_TERMS.get(text)
     if found is None:
         found = _PASSAGE_TERMS[text] = frozenset(terms(text))

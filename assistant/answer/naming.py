@@ -13,7 +13,16 @@ from __future__ import annotations
 import re
 
 from assistant.answer.answer_types import answer_names, linked_names
-from assistant.answer.english import AUXILIARIES, GENERIC_TYPE_NOUNS, NAME_NOUNS
+from assistant.answer.english import (
+    AUXILIARIES,
+    DETERMINERS,
+    FRAME_WORDS,
+    GENERIC_TYPE_NOUNS,
+    NAME_NOUNS,
+    PERSONAL_PRONOUNS,
+    PREPOSITIONS,
+    WH_WORDS,
+)
 from assistant.answer.extractive import Candidate
 from assistant.answer.focus import PARAPHRASE_SIMILARITY, WordMatcher, content_words
 from assistant.answer.question import QuestionPart, answer_type
@@ -76,6 +85,27 @@ def asked_action(part: QuestionPart) -> str | None:
     rest = [w for w in toks[1:] if w not in AUXILIARIES and w not in ("be", "been", "being")]
     # "who is in charge of": a role, not an action
     return rest[0] if rest and can_be_verb(rest[0]) else None
+
+
+def asked_verb(part: QuestionPart) -> str | None:
+    """The verb of a "what did X <verb>" part ("what did the judge find about Y" -> find):
+    a sentence saying X found something answers before one that merely holds an outcome
+    word ("if no stay is granted")."""
+    toks = words(part.text)
+    if len(toks) < 3 or toks[0] != "what" or toks[1] not in AUXILIARIES:
+        return None
+    names = {w.lower() for w in re.findall(r"\b[A-Z][\w.-]*", part.text)}
+    verb = None
+    for tok in toks[2:]:
+        if tok in PREPOSITIONS or tok in WH_WORDS or tok in PERSONAL_PRONOUNS:
+            break
+        if verb is not None and tok in DETERMINERS:
+            break  # its object begins: "offer the canal authority"
+        if tok not in names and can_be_verb(tok) and tok not in DETERMINERS:
+            verb = tok
+    if verb is None or verb in AUXILIARIES or verb in FRAME_WORDS:
+        return None  # "what did X do": no action to look for
+    return verb
 
 
 def _same_action(verb: str, action: str, matcher: WordMatcher | None) -> bool:

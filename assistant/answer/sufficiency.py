@@ -33,7 +33,13 @@ from assistant.answer.focus import (
     paraphrases,
     passage_terms,
 )
-from assistant.answer.naming import asked_action, linked_sentences, listed_names, names_in_role
+from assistant.answer.naming import (
+    asked_action,
+    asked_verb,
+    linked_sentences,
+    listed_names,
+    names_in_role,
+)
 from assistant.answer.question import QuestionAnalysis, QuestionPart
 from assistant.answer.wordforms import forms
 from assistant.ingest.text import normalize, terms, words
@@ -181,8 +187,9 @@ def _decide_part(
     only_kind = not part.focus
     linked = linked_sentences(part, typed, matcher)
     # "who drove the tug": a sentence saying someone drove it answers before one that only
-    # names someone (a preference, not a condition: words for one action vary too much)
-    action = asked_action(part)
+    # names someone; "what did the judge find": one saying the judge found (a preference,
+    # not a condition: words for one action vary too much)
+    action = asked_action(part) or asked_verb(part)
     doing = {id(c) for c in typed if action and _mentions(c, action, matcher)}
     chosen: PartDecision | None = None
     own_coverage: dict[int, float] = {}  # focus said by the sentence itself
