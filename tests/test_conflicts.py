@@ -124,6 +124,11 @@ NOT_CONFLICTS = [
         "Divers cleared mud around the ferry to a depth of 12 metres.",
     ),
     (
+        "a point in time and a duration",
+        "The ferry was still stuck in the lock on Thursday, two days after it ran aground.",
+        "The ferry was stuck in the lock for six days after it ran aground.",
+    ),
+    (
         "the same source",
         "The firm operates four subsidiaries.",
         "The firm operates five subsidiaries.",

@@ -12,7 +12,9 @@ only when
   say nearly the same thing (a founding year and an order year do not), or, when both
   sentences answer the same question on their own, say much the same thing, and
 - neither side reports a change over time ("reduced its claim to ..."), which makes
-  two values true at different times rather than a disagreement.
+  two values true at different times rather than a disagreement, and
+- a count placing a moment ("two days after it ran aground") is set only against another
+  such count, never against a duration ("for six days").
 
 Everything here is general English; nothing knows a corpus.
 """
@@ -26,7 +28,13 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer.answer_types import DATE_FORMS, WHEN
-from assistant.answer.english import CHANGE_WORDS, MONTHS, SPELLED_NUMBERS
+from assistant.answer.english import (
+    CHANGE_WORDS,
+    DURATION_PREPOSITIONS,
+    MONTHS,
+    SPELLED_NUMBERS,
+    TIME_OFFSET_WORDS,
+)
 from assistant.answer.extractive import Candidate
 from assistant.ingest.text import normalize, stopwords, terms, words
 
@@ -36,6 +44,7 @@ SAME_CLAIM_SIMILARITY = 0.72
 # answering the same question is itself evidence that they report the same thing.
 SAME_QUESTION_SIMILARITY = 0.5
 CONTEXT_WORDS = 7  # words kept on each side of a value for its masked context
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 
 _MONTH_NAMES = list(MONTHS)
 _DATE = re.compile(rf"\b(?:{DATE_FORMS})\b", re.IGNORECASE)
@@ -251,6 +260,20 @@ def _at_different_times(a: Candidate, b: Candidate) -> bool:
     return bool(days_a and days_b and not days_a & days_b)
 
 
+def _offset(text: str, value: Value) -> bool:
+    """A count that places a moment relative to another ("on Thursday, two days after it ran
+    aground", "three weeks ago"), not an amount of anything ("for two days after")."""
+    if value.kind != "count":
+        return False
+    following = _WORD.match(text[value.end :].lstrip())
+    before = _WORD.findall(text[: value.start])[-1:]
+    return (
+        bool(following)
+        and following.group(0).lower() in TIME_OFFSET_WORDS
+        and not (before and before[0].lower() in DURATION_PREPOSITIONS)
+    )
+
+
 def _topic(value: Value) -> str:
     if value.kind == "count":
         return f"the number of {value.holder}"
@@ -275,6 +298,8 @@ def _disputed_pairs(
                         va, vb = _trim_title(va, b.text), _trim_title(vb, a.text)
                         if not va.key or not vb.key:
                             continue
+                    if _offset(a.text, va) != _offset(b.text, vb):
+                        continue  # "two days after it ran aground" is no duration
                     if comparable(va, vb) and not compatible(va, vb):
                         pairs.append((a, va, b, vb))
     return pairs

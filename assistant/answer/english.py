@@ -26,6 +26,11 @@ PREPOSITIONS = _words(
 # Words that open a noun phrase, and pronouns that stand for one.
 DETERMINERS = _words("a an the its their his her our my your this that these those")
 PERSONAL_PRONOUNS = _words("i you he she it we they him them us me")
+# After a count of time units, words that make it a point in time ("two days after it
+# ran aground", "a week ago"), unless a preposition of duration stands before it ("for
+# two days after the storm").
+TIME_OFFSET_WORDS = _words("after ago before beforehand earlier later since")
+DURATION_PREPOSITIONS = _words("during for over throughout within")
 # Adverb particles that make a verb idiomatic ("carried out", "set up", "signed off"): the
 # verb alone then says little about the meaning, which sources phrase in other words.
 PARTICLES = _words("away back down off out up")
