@@ -221,3 +221,31 @@ def test_the_answer_quotes_each_side_of_a_disagreement() -> None:
 def test_a_hyphened_measure_counts_the_noun_it_describes() -> None:
     (value,) = [v for v in extract_values("A 400-metre ship ran aground.") if v.kind == "count"]
     assert value.holder == "metre ship"
+
+
+@pytest.mark.slow
+def test_answering_one_part_joins_two_values_only_of_its_kind_and_action(
+    real_embeddings,  # noqa: ANN001
+) -> None:
+    """Two dates in sentences that both answer a part are one claim only if the part asks
+    when, and each date belongs to the asked action: "issued on April 12 ... and prevents
+    the ship from leaving" dates the order, not the leaving."""
+    left = cand(
+        "The ferry, which was released by the harbour authorities and allowed to leave the "
+        "harbour on 8 July following a settlement with the harbour authority, sailed to "
+        "Rotterdam.",
+        "a.txt",
+    )
+    order = cand(
+        "The order was issued by a court in Dover on Monday, April 12, according to the "
+        "harbour authority, and prevents the ferry from leaving the inner basin.",
+        "b.txt",
+    )
+    group = [[left, order]]
+    assert find_conflicts([left], [order], real_embeddings, answering=group)  # unqualified
+    when = {"date"}
+    assert not find_conflicts(
+        [left], [order], real_embeddings, answering=group, actions=["leave"], kinds=[when]
+    )
+    assert not find_conflicts([left], [order], real_embeddings, answering=group, kinds=[{"title"}])
+    assert find_conflicts([left], [order], real_embeddings, answering=group, kinds=[when])

@@ -241,3 +241,12 @@ def test_a_verb_of_motion_in_a_where_question_is_not_a_focus_word() -> None:
     assert "taken" not in part.focus_words and "ferry" in part.focus_words
     follow_up = analyse("Where was it going after that?", "When did the ferry reach Oslo?")
     assert follow_up.parts[0].focus_words == ()  # only the kind, about the earlier question
+
+
+def test_a_sequence_adverb_is_not_what_a_part_asks_about() -> None:
+    """ "where did it go next": "next" places the event after the one just asked about, so
+    the part is about the earlier part's subject, not about the word "next"."""
+    first, then = analyse("When did the ferry leave the harbour, and where did it go next?").parts
+    assert then.answer_type == "place"
+    assert "next" not in then.focus_words
+    assert set(first.focus) <= set(then.context)

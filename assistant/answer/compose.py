@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 from assistant.answer.answer_types import has_answer_type
 from assistant.answer.citations import MARKER, Citation, Conflict, ConflictValue
 from assistant.answer.conflicts import FoundConflict, find_conflicts, kinds_asked
+from assistant.answer.english import WH_WORDS
 from assistant.answer.extractive import Candidate, Evidence, merge_duplicates, select_sentences
 from assistant.answer.focus import WordMatcher
 from assistant.answer.grounded import neutralize_markers, verify
+from assistant.answer.naming import asked_verb
 from assistant.answer.sufficiency import Sufficiency
 from assistant.ingest.text import words
 from assistant.settings import TUNING
@@ -231,9 +233,13 @@ def answer_conflicts(
     answering = [p.answering for p in sufficiency.parts]
     asked = kinds_asked([p.part.answer_type for p in sufficiency.parts])
     counted = {p.part.counted for p in sufficiency.parts if p.part.counted}
+    actions = [asked_verb(p.part, tuple(WH_WORDS)) for p in sufficiency.parts]
+    per_part = [kinds_asked([p.part.answer_type]) for p in sufficiency.parts]
     return [
         found
-        for found in find_conflicts(answer, strong, embeddings, answering, counted)
+        for found in find_conflicts(
+            answer, strong, embeddings, answering, counted, actions, per_part
+        )
         if asked is None or found.kind in asked  # else: about something not asked
     ]
 

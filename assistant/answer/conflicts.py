@@ -10,7 +10,10 @@ only when
   comparable),
 - they describe the same claim: the words around each value, with the value masked,
   say nearly the same thing (a founding year and an order year do not), or, when both
-  sentences answer the same question on their own, say much the same thing, and
+  sentences answer the same question part on their own, say much the same thing (if
+  the part asks for that kind of value, and each value stands by the asked action when
+  the sentence names it: "issued on April 12 ... prevents the ship from leaving" does
+  not date the leaving), and
 - neither side reports a change over time ("reduced its claim to ..."), which makes
   two values true at different times rather than a disagreement, and
 - a count placing a moment ("two days after it ran aground") is set only against another
@@ -36,6 +39,7 @@ from assistant.answer.english import (
     TIME_OFFSET_WORDS,
 )
 from assistant.answer.extractive import Candidate
+from assistant.answer.wordforms import forms
 from assistant.ingest.text import normalize, stopwords, terms, words
 
 # Masked contexts of two values at least this similar describe the same claim.
@@ -260,6 +264,18 @@ def _at_different_times(a: Candidate, b: Candidate) -> bool:
     return bool(days_a and days_b and not days_a & days_b)
 
 
+def _of_action(cand: Candidate, value: Value, verb: str | None) -> bool:
+    """The value may belong to the asked action: the sentence names it near the value, or
+    not at all (in other words). "The order was issued on April 12 and prevents the ship
+    from leaving" dates the order, not the leaving asked about."""
+    if verb is None:
+        return True
+    wanted = forms(verb)
+    if all(wanted.isdisjoint(terms(m.group(0))) for m in _WORD.finditer(cand.text)):
+        return True
+    return any(not wanted.isdisjoint(terms(w)) for w in masked_context(cand.text, value).split())
+
+
 def _offset(text: str, value: Value) -> bool:
     """A count that places a moment relative to another ("on Thursday, two days after it ran
     aground", "three weeks ago"), not an amount of anything ("for two days after")."""
@@ -311,15 +327,21 @@ def find_conflicts(
     embeddings: Embeddings,
     answering: list[list[Candidate]] | None = None,
     counted: set[str] | None = None,
+    actions: list[str | None] | None = None,
+    kinds: list[set[str] | None] | None = None,
 ) -> list[FoundConflict]:
     """Disagreements between a sentence of the ``answer`` and a sentence of ``others`` (or
     another answer sentence) from a different source; see the module docstring.
 
     ``answering`` lists, per question part, the sentences that each answer that part;
+    ``actions``, per part, the verb it asks about ("when did the ship leave" -> leave);
+    ``kinds``, per part, the kinds of value it asks for (None: any);
     ``counted``, the nouns a "how many" question counts.
     """
     asked_terms = {t for noun in counted or () for t in terms(noun)}
     groups = [{id(c) for c in group} for group in answering or []]
+    verbs = list(actions or []) + [None] * (len(groups) - len(actions or []))
+    wanted = list(kinds or []) + [None] * (len(groups) - len(kinds or []))
     pool = list(dict.fromkeys([*answer, *others]))
     values = {id(c): extract_values(c.text) for c in pool}
     pairs = _disputed_pairs(answer, pool, values)
@@ -334,7 +356,16 @@ def find_conflicts(
     seen: set[tuple[str, frozenset]] = set()
     for i, (a, va, b, vb) in enumerate(pairs):
         ctx_a, ctx_b = contexts[i], contexts[half + i]
-        same_question = any(id(a) in g and id(b) in g for g in groups)
+        # two sentences answering one part say the same thing, if that part asks for a value
+        # of this kind ("where did it go" says nothing about two dates) of its action
+        same_question = any(
+            id(a) in g
+            and id(b) in g
+            and (asked is None or va.kind in asked)
+            and _of_action(a, va, verb)
+            and _of_action(b, vb, verb)
+            for g, verb, asked in zip(groups, verbs, wanted, strict=True)
+        )
         needed = SAME_QUESTION_SIMILARITY if same_question else SAME_CLAIM_SIMILARITY
         if _counts_asked(va, vb, asked_terms, same_question) and not _at_different_times(a, b):
             needed = -1.0  # two sources count exactly the thing the question asks to count

@@ -112,6 +112,8 @@ FRAME_WORDS = _words(
     "think thinks thought "
     # exclusions frame what the answer leaves out ("apart from X, which countries ...")
     "apart aside besides except excluding "
+    # sequence adverbs place the asked event after one just told ("where did it go next")
+    "afterward afterwards next subsequently thereafter "
     # placeholder nouns stand for something named elsewhere ("take the matter to court")
     "matter matters situation stuff thing things"
 )

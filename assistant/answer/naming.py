@@ -26,7 +26,7 @@ from assistant.answer.english import (
 from assistant.answer.extractive import Candidate
 from assistant.answer.focus import PARAPHRASE_SIMILARITY, WordMatcher, content_words
 from assistant.answer.question import QuestionPart, answer_type
-from assistant.answer.wordforms import can_be_noun, can_be_verb, forms
+from assistant.answer.wordforms import can_be_noun, can_be_verb, forms, verb_lemmas
 from assistant.ingest.text import normalize, terms, words
 
 # A name answers "who is the <role>" when at most this many words part it from the role.
@@ -87,12 +87,13 @@ def asked_action(part: QuestionPart) -> str | None:
     return rest[0] if rest and can_be_verb(rest[0]) else None
 
 
-def asked_verb(part: QuestionPart) -> str | None:
+def asked_verb(part: QuestionPart, openers: tuple[str, ...] = ("what",)) -> str | None:
     """The verb of a "what did X <verb>" part ("what did the judge find about Y" -> find):
     a sentence saying X found something answers before one that merely holds an outcome
-    word ("if no stay is granted")."""
+    word ("if no stay is granted"). Other ``openers``: "when did the ship leave" -> leave.
+    """
     toks = words(part.text)
-    if len(toks) < 3 or toks[0] != "what" or toks[1] not in AUXILIARIES:
+    if len(toks) < 3 or toks[0] not in openers or toks[1] not in AUXILIARIES:
         return None
     names = {w.lower() for w in re.findall(r"\b[A-Z][\w.-]*", part.text)}
     verb = None
@@ -101,8 +102,8 @@ def asked_verb(part: QuestionPart) -> str | None:
             break
         if verb is not None and tok in DETERMINERS:
             break  # its object begins: "offer the canal authority"
-        if tok not in names and can_be_verb(tok) and tok not in DETERMINERS:
-            verb = tok
+        if tok not in names and tok in verb_lemmas(tok) and tok not in DETERMINERS:
+            verb = tok  # after "did", the verb's base form ("leave", not "waters")
     if verb is None or verb in AUXILIARIES or verb in FRAME_WORDS:
         return None  # "what did X do": no action to look for
     return verb
