@@ -13,6 +13,7 @@ from assistant.answer.extractive import Candidate
 from assistant.answer.naming import names_in_role
 from assistant.answer.question import analyse
 from assistant.answer.sufficiency import decide
+from assistant.answer.wordforms import derived_forms
 from assistant.ingest.text import terms
 
 
@@ -377,3 +378,23 @@ def test_a_passage_speaks_for_its_publisher() -> None:
     assert run(question, [cand(text)]).status == "not_answered"
     ruling = cand(text, publisher="Appeals Court of Ontario")
     assert run(question, [ruling]).status == "answer"
+
+
+def test_who_did_it_prefers_the_subject_of_the_asked_verb() -> None:
+    """ "Who ordered the closure": the body that ordered, not the order itself."""
+    question = "Who ordered the closure of the Leeds plant?"
+    the_order = cand(
+        "The order, issued in June by Harbour Foods Group, required the Leeds plant to close.",
+        semantic=0.6,
+    )
+    ordered = cand("The regional council ordered Harbour Foods to close the Leeds plant.")
+    assert first(question, [the_order, ordered]) is ordered
+
+
+def test_a_noun_and_the_verb_it_is_made_from_say_the_same() -> None:
+    """ "the closure" is said by "closed", "employ" by "employees" (English derivation)."""
+    closed = [cand("The regional council closed the Leeds plant on 3 June 2024.")]
+    assert run("When was the closure?", closed).status == "answer"
+    staff = [cand("Harbour Foods has 420 employees at its Leeds bakery.")]
+    assert run("How many people does it employ?", staff).status == "answer"
+    assert derived_forms("door") == frozenset()  # "do" + "or" is no derivation

@@ -17,7 +17,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.answer.extractive import Candidate
 from assistant.answer.question import QuestionPart
-from assistant.answer.wordforms import forms
+from assistant.answer.wordforms import derived_forms, forms
 from assistant.ingest.text import stopwords, terms, words
 
 # A focus word counts as paraphrased by a sentence word at least this similar.
@@ -66,8 +66,14 @@ def all_focus(part: QuestionPart) -> list[tuple[str, str]]:
 
 
 def occurs(term: str, word: str, found: frozenset[str] | set[str]) -> bool:
-    """The word, or another inflection of it ("held" for "holding"), is among ``found``."""
-    return term in found or not forms(word).isdisjoint(found)
+    """The word, another inflection of it ("held" for "holding"), or the verb or noun it
+    is made from or makes ("closed" for "closure", "employees" for "employs") is among
+    ``found``."""
+    return (
+        term in found
+        or not forms(word).isdisjoint(found)
+        or not derived_forms(word).isdisjoint(found)
+    )
 
 
 def content_words(text: str) -> set[str]:

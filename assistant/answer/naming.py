@@ -38,6 +38,8 @@ _LIST_JOINT = re.compile(r"(?:,|,?\s*(?:and|or))(?:\s+the)?|the")
 # signed 0.30 with the default model).
 SAME_ACTION_SIMILARITY = 0.45
 _TOKEN = re.compile(r"[\w'’-]+")
+# Words between a subject and its verb ("the government has also ordered").
+_SUBJECT_AUXILIARIES = frozenset({"has", "have", "had", "will", "would", "also", "then", "later"})
 
 
 def listed_names(cand: Candidate, question_words: set[str]) -> int:
@@ -71,10 +73,37 @@ def linked_sentences(
     action = asked_action(part)
     found = set()
     for cand in typed:
+        if action and does_action(cand.text, action, set(toks)):
+            found.add(id(cand))
+            continue
         for _, verb in linked_names(cand.text, part.text):
             if verb is None or (action and _same_action(verb, action, matcher)):
                 found.add(id(cand))
     return found
+
+
+def does_action(text: str, action: str, question_words: set[str]) -> bool:
+    """A name or a body ("the Canadian government", "the Government of Canada") is the
+    subject of the asked verb, used as a verb: "the Government of Canada has ordered",
+    not "the order, issued in June"."""
+    verb_forms = {w for w in forms(action) if verb_lemmas(w)}  # stems that are verbs
+    names = answer_names(text, question_words)
+    name_ends = {end for _, end in names}
+    tokens = list(_TOKEN.finditer(text))
+    for i, match in enumerate(tokens):
+        word = normalize(match.group(0))
+        if not verb_lemmas(word) or verb_forms.isdisjoint(terms(word)):
+            continue
+        j = i - 1
+        while j >= 0 and normalize(tokens[j].group(0)) in _SUBJECT_AUXILIARIES:
+            j -= 1
+        if j < 0:
+            continue
+        before = tokens[j]
+        capitalized = j > 0 and before.group(0)[0].isupper()  # "..., Ottawa ordered"
+        if before.end() in name_ends or capitalized or normalize(before.group(0)) in NAME_NOUNS:
+            return True
+    return False
 
 
 def asked_action(part: QuestionPart) -> str | None:

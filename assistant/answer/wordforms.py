@@ -68,3 +68,63 @@ def verb_lemmas(word: str) -> frozenset[str]:
     from lemminflect import getAllLemmas
 
     return frozenset(getAllLemmas(word).get("VERB", ()))
+
+
+# English suffixes that make a noun of a verb, with the verb endings they replace:
+# close -> closure, pay -> payment, approve -> approval, deny -> denial, permit ->
+# permission, suspend -> suspension, decide -> decision, operate -> operation, prohibit ->
+# prohibition, act -> action, accept -> acceptance, employ -> employee, own -> owner.
+NOMINAL_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ure", ("e", "")),
+    ("ment", ("",)),
+    ("ial", ("y",)),
+    ("al", ("e", "")),
+    ("ssion", ("t",)),
+    ("sion", ("d", "de")),
+    ("ation", ("e", "", "ate")),
+    ("ition", ("it", "ite")),
+    ("tion", ("te", "t")),
+    ("ion", ("",)),
+    ("ance", ("", "e")),
+    ("ence", ("", "e")),
+    ("ee", ("",)),
+    ("er", ("", "e")),
+    ("or", ("", "e")),
+)
+_MIN_STEM = 3
+
+
+@lru_cache(maxsize=50_000)
+def derived_forms(word: str) -> frozenset[str]:
+    """Stemmed terms of the verb a noun is made from, or of the nouns made from a verb
+    ("closure" -> close, closed, closing; "employs" -> employee, employees, employer):
+    sources say "ordered it closed" where a question says "ordered the closure". Only
+    words English knows count (``lemminflect``'s tables), never an invented one."""
+    from lemminflect import getAllInflections, getAllLemmas
+
+    found: set[str] = set()
+    word = word.lower()
+    readings = getAllLemmas(word)
+    for noun in readings.get("NOUN", ()):
+        for suffix, endings in NOMINAL_SUFFIXES:
+            stem = noun[: -len(suffix)]
+            if not noun.endswith(suffix) or len(stem) < _MIN_STEM:
+                continue
+            for ending in endings:
+                verb = stem + ending
+                if verb in getAllLemmas(verb).get("VERB", ()):
+                    for inflected in getAllInflections(verb, upos="VERB").values():
+                        found.update(t for w in inflected for t in terms(w))
+                    found.update(terms(verb))
+    for verb in readings.get("VERB", ()):
+        for suffix, endings in NOMINAL_SUFFIXES:
+            for ending in endings:
+                if not verb.endswith(ending) or len(verb) - len(ending) < _MIN_STEM:
+                    continue
+                noun = verb[: len(verb) - len(ending)] + suffix
+                lemmas = getAllLemmas(noun)
+                if noun in lemmas.get("NOUN", ()) and not lemmas.keys() & {"ADJ", "ADV"}:
+                    for inflected in getAllInflections(noun, upos="NOUN").values():
+                        found.update(t for w in inflected for t in terms(w))
+                    found.update(terms(noun))
+    return frozenset(found - set(terms(word)))
