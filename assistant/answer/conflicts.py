@@ -30,17 +30,16 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.answer.answer_types import DATE_FORMS, WHEN
+from assistant.answer.answer_types import WHEN
 from assistant.answer.english import (
     CHANGE_WORDS,
     DURATION_PREPOSITIONS,
-    MONTHS,
-    SPELLED_NUMBERS,
     TIME_OFFSET_WORDS,
 )
 from assistant.answer.extractive import Candidate
+from assistant.answer.values import TITLE_WORDS, Value, comparable, compatible, extract_values
 from assistant.answer.wordforms import forms
-from assistant.ingest.text import normalize, stopwords, terms, words
+from assistant.ingest.text import normalize, terms, words
 
 # Masked contexts of two values at least this similar describe the same claim.
 SAME_CLAIM_SIMILARITY = 0.72
@@ -49,48 +48,6 @@ SAME_CLAIM_SIMILARITY = 0.72
 SAME_QUESTION_SIMILARITY = 0.5
 CONTEXT_WORDS = 7  # words kept on each side of a value for its masked context
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
-
-_MONTH_NAMES = list(MONTHS)
-_DATE = re.compile(rf"\b(?:{DATE_FORMS})\b", re.IGNORECASE)
-_SCALE = {"thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
-_MONEY = re.compile(
-    r"(?P<cur>[$€£¥]|\b(?:us|c|ca|a|hk)\$)\s?(?P<num>\d[\d,]*(?:\.\d+)?)"
-    r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|m)\b)?"
-    r"|\b(?P<num2>\d[\d,]*(?:\.\d+)?)\s*(?P<scale2>thousand|million|billion|trillion)?\s+"
-    r"(?P<unit>dollars|euros|pounds|yuan|yen|francs)\b",
-    re.IGNORECASE,
-)
-_SPELLED = "|".join(SPELLED_NUMBERS)
-_COUNT = re.compile(
-    rf"\b(?P<num>\d[\d,]*(?:\.\d+)?|(?:{_SPELLED})(?:[- ](?:{_SPELLED}))?)"
-    r"(?:\s+(?:more|other|additional|new|separate|different|of\s+its|of\s+the))?"
-    r"[\s-]+(?P<noun>[a-z][a-z-]+)(?:\s+(?P<noun2>[a-z][a-z-]+))?",
-    re.IGNORECASE,
-)
-# Role nouns that head an official title ("Minister of ...", "Industry Minister").
-_ROLES = (
-    "Minister|Secretary|President|Vice[- ]President|Chair|Chairman|Chairwoman|Chairperson|"
-    "Director|Director-General|Commissioner|Governor|Chief Executive|CEO|Chief|Judge|Justice|"
-    "Ambassador|Prime Minister|Premier|Mayor|Attorney General|Chancellor|Spokesperson|Head"
-)
-_TITLE = re.compile(
-    rf"\b(?:{_ROLES})\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'’-]*(?:(?:,|\s+and|\s+of|\s+for)?"
-    rf"\s+[A-Z][\w'’-]*)*|\b(?:[A-Z][\w'’-]*\s+)+(?:{_ROLES})\b"
-)
-_NAME_AFTER = re.compile(r"^\s*,?\s*((?:[A-Z][\w'’.-]+\s*){1,3})")
-_NAME_BEFORE = re.compile(r"((?:[A-Z][\w'’.-]+\s*){1,3}),?\s*(?:the\s+|is\s+|was\s+|as\s+)?$")
-# Words that make two values true at different times: a change, or a time contrast.
-_ROLE_WORDS = {w.lower() for w in re.split(r"[|\s-]+", _ROLES)} | {"of", "for", "the", "and"}
-
-
-@dataclass(frozen=True)
-class Value:
-    kind: str  # date, money, count, title
-    key: tuple  # comparable form
-    shown: str  # as written
-    start: int
-    end: int
-    holder: str = ""  # for a title: the name it belongs to; for a count: the noun counted
 
 
 @dataclass
@@ -127,103 +84,6 @@ def kinds_asked(answer_types: list[str | None]) -> set[str] | None:
     return kinds
 
 
-def _number(text: str) -> float | None:
-    text = normalize(text).replace(",", "")
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    total = 0.0
-    for part in re.split(r"[- ]", text):
-        if part not in SPELLED_NUMBERS:
-            return None
-        value = SPELLED_NUMBERS[part]
-        total = total * value if value >= 100 and total else total + value
-    return total
-
-
-def extract_values(text: str) -> list[Value]:
-    """Dates, money, counts and titles in a sentence (overlapping matches resolved in that
-    order: a year inside a date is the date's, a number inside money is the money's)."""
-    found: list[Value] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
-
-    for m in _DATE.finditer(text):
-        g = {k: v for k, v in m.groupdict().items() if v}
-        year = next((int(g[k]) for k in ("y1", "y2", "y3", "y4", "y5") if k in g), None)
-        month_name = next((g[k].lower() for k in ("m1", "m2", "m3") if k in g), None)
-        month = _MONTH_NAMES.index(month_name) + 1 if month_name else int(g.get("mn4", 0)) or None
-        day = next((int(g[k]) for k in ("d1", "d2", "d4") if k in g), None)
-        found.append(Value("date", (year, month, day), m.group(0), *m.span()))
-        taken.append(m.span())
-    for m in _MONEY.finditer(text):
-        if not free(*m.span()):
-            continue
-        num = _number(m.group("num") or m.group("num2"))
-        scale = (m.group("scale") or m.group("scale2") or "").lower()
-        if num is None:
-            continue
-        found.append(Value("money", (num * _SCALE.get(scale, 1),), m.group(0), *m.span()))
-        taken.append(m.span())
-    for m in _COUNT.finditer(text):
-        span = (m.start("num"), m.end("num"))
-        if not free(*span) or not free(*m.span()):
-            continue
-        num = _number(m.group("num"))
-        noun = m.group("noun").lower()
-        if num is None or noun in stopwords() or noun in _MONTH_NAMES:
-            continue
-        end = m.end("noun")
-        second = (m.group("noun2") or "").lower()
-        hyphened = text[m.end("num") : m.start("noun")] == "-"
-        if (
-            second
-            and second not in stopwords()
-            and (hyphened or (second.endswith("s") and not noun.endswith("s")))
-        ):
-            # "five pumping stations"; "a 400-metre ship" measures the ship, not metres
-            noun, end = f"{noun} {second}", m.end("noun2")
-        found.append(Value("count", (num,), text[m.start() : end], m.start(), end, holder=noun))
-        taken.append((m.start(), end))
-    for m in _TITLE.finditer(text):
-        key = tuple(sorted(set(words(m.group(0))) - _ROLE_WORDS))
-        if not key:
-            continue
-        after = _NAME_AFTER.match(text[m.end() :])
-        before = _NAME_BEFORE.search(text[: m.start()])
-        holder = (after or before).group(1).strip() if (after or before) else ""
-        found.append(Value("title", key, m.group(0).strip(" ,"), *m.span(), holder=holder))
-    return found
-
-
-def compatible(a: Value, b: Value) -> bool:
-    """Whether two values of one kind can both be true of the same claim."""
-    if a.kind == "date":
-        return all(x is None or y is None or x == y for x, y in zip(a.key, b.key, strict=True))
-    if a.kind == "title":
-        return bool(set(a.key) & set(b.key)) or set(a.key) <= set(b.key)
-    if a.kind == "money":
-        return abs(a.key[0] - b.key[0]) <= 0.005 * max(a.key[0], b.key[0])
-    return a.key == b.key
-
-
-def comparable(a: Value, b: Value) -> bool:
-    """Same kind, and about the same thing (same noun counted, same title holder)."""
-    if a.kind != b.kind:
-        return False
-    if a.kind == "count":
-        return terms(a.holder)[-1:] == terms(b.holder)[-1:]
-    if a.kind == "title":
-        mine, theirs = set(words(a.holder)), set(words(b.holder))
-        return bool(mine & theirs) if mine and theirs else True
-    if a.kind == "date":  # a bare year and a day without a year cannot be compared
-        return any(x is not None and y is not None for x, y in zip(a.key, b.key, strict=True))
-    return True
-
-
 def masked_context(text: str, value: Value) -> str:
     """The words around a value, with the value itself replaced by a neutral marker."""
     before = text[: value.start].split()[-CONTEXT_WORDS:]
@@ -238,7 +98,7 @@ def _trim_title(value: Value, other_text: str) -> Value:
     shared = set(words(other_text))
     key = tuple(w for w in value.key if w not in shared)
     shown = value.shown.split()
-    while len(shown) > 1 and set(words(shown[-1])) <= shared - _ROLE_WORDS:
+    while len(shown) > 1 and set(words(shown[-1])) <= shared - TITLE_WORDS:
         shown.pop()  # a shared name swallowed by the title's pattern goes back to the text
     text = " ".join(shown)
     return Value(value.kind, key, text, value.start, value.start + len(text), value.holder)
@@ -262,6 +122,26 @@ def _at_different_times(a: Candidate, b: Candidate) -> bool:
     days_a = {normalize(m.group(0)) for m in WHEN.finditer(a.text)}
     days_b = {normalize(m.group(0)) for m in WHEN.finditer(b.text)}
     return bool(days_a and days_b and not days_a & days_b)
+
+
+def _answer_one_part(
+    a: Candidate,
+    va: Value,
+    b: Candidate,
+    vb: Value,
+    group: set[int],
+    verb: str | None,
+    asked: set[str] | None,
+) -> bool:
+    """Both sentences answer one part on their own, and that part asks for a value of this
+    kind ("where did it go" says nothing about two dates) of its action."""
+    return (
+        id(a) in group
+        and id(b) in group
+        and (asked is None or va.kind in asked)
+        and _of_action(a, va, verb)
+        and _of_action(b, vb, verb)
+    )
 
 
 def _of_action(cand: Candidate, value: Value, verb: str | None) -> bool:
@@ -356,14 +236,8 @@ def find_conflicts(
     seen: set[tuple[str, frozenset]] = set()
     for i, (a, va, b, vb) in enumerate(pairs):
         ctx_a, ctx_b = contexts[i], contexts[half + i]
-        # two sentences answering one part say the same thing, if that part asks for a value
-        # of this kind ("where did it go" says nothing about two dates) of its action
         same_question = any(
-            id(a) in g
-            and id(b) in g
-            and (asked is None or va.kind in asked)
-            and _of_action(a, va, verb)
-            and _of_action(b, vb, verb)
+            _answer_one_part(a, va, b, vb, g, verb, asked)
             for g, verb, asked in zip(groups, verbs, wanted, strict=True)
         )
         needed = SAME_QUESTION_SIMILARITY if same_question else SAME_CLAIM_SIMILARITY

@@ -11,6 +11,14 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer.answer_types import AnswerType
+from assistant.answer.asked import (
+    counted_noun,
+    head_noun,
+    items_asked,
+    lead_words,
+    role_noun,
+    singular_s,
+)
 from assistant.answer.english import (
     AUXILIARIES,
     DATE_NOUNS,
@@ -28,11 +36,10 @@ from assistant.answer.english import (
     PREPOSITIONS,
     QUANTITY_NOUNS,
     ROLE_NOUNS,
-    SPELLED_NUMBERS,
     TYPE_NOUNS,
     WH_WORDS,
 )
-from assistant.answer.wordforms import can_be_verb, is_verb_only, singular_noun, verb_lemmas
+from assistant.answer.wordforms import can_be_verb, verb_lemmas
 from assistant.ingest.text import stopwords, terms, words
 
 
@@ -101,10 +108,10 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
     toks = words(part)
     if not toks:
         return None, frozenset()
-    lead = _lead_words(toks)
+    lead = lead_words(toks)
     first = lead[0] if lead else toks[0]
     nxt = lead[1] if len(lead) > 1 else ""
-    head = _head_noun(lead[1:]) if first in ("which", "what", "whose") else None
+    head = head_noun(lead[1:]) if first in ("which", "what", "whose") else None
     if first == "why" or (first == "what" and (head == "reason" or "behind" in lead[1:5])):
         return "reason", frozenset({"reason"} & set(toks))
     if first in ("who", "whom", "whose"):
@@ -130,9 +137,9 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
         return "outcome", frozenset()
     if first == "where":
         return "place", frozenset()
-    if first in ("which", "what") and (head in NAME_NOUNS or _singular(head or "") in NAME_NOUNS):
+    if first in ("which", "what") and (head in NAME_NOUNS or singular_s(head or "") in NAME_NOUNS):
         return "name", frozenset({head} if head else set())
-    if first == "which" and head and _singular(head) != head and head not in GENERIC_TYPE_NOUNS:
+    if first == "which" and head and singular_s(head) != head and head not in GENERIC_TYPE_NOUNS:
         return "name", frozenset()  # "which (two) tugs": name the things asked about
     if first in AUXILIARIES:
         return "polar", frozenset()
@@ -150,113 +157,6 @@ def _asks_duration(lead: list[str], part: str) -> bool:
         return False  # ends on a name
     # ends on an inflected verb form, a participle: "stuck" (of stick), "closed"
     return bool(verb_lemmas(lead[-1]) - {lead[-1]})
-
-
-def counted_noun(part: str) -> str | None:
-    """What the number is of: the last word of the noun phrase after "how many" or "how
-    much" ("how many Suez Canal Authority employees took part" -> employees) or of the
-    subject a measure asks about ("how strong was the wind" -> wind); None for a generic
-    noun ("people"), a pronoun, or a part that asks neither."""
-    toks = words(part)
-    if "many" in toks:
-        return _phrase_head(toks[toks.index("many") + 1 :])
-    lead = _lead_words(toks)
-    if lead[:2] == ["how", "much"]:  # "how much fuel was it carrying" (not "how much did")
-        return _phrase_head(lead[2:])
-    if len(lead) < 4 or lead[0] != "how" or lead[1] not in MEASURE_WORDS:
-        return None
-    if lead[2] not in ("is", "was", "are", "were") or lead[3] not in ("the", "a", "an"):
-        return None  # "how deep did they dig": the measure is of an action
-    return _phrase_head(lead[4:])
-
-
-_POSSESSIVE = re.compile(r"([\w.-]+?)(?:['’]s|(?<=s)['’])(?=\s)")
-
-
-def role_noun(part: str) -> str | None:
-    """The role a "who" part asks to fill: "who is the chief executive of X" -> executive,
-    "who was the judge" -> judge, "who is X's largest shareholder" -> shareholder; None for
-    "who runs X" or "who was in charge"."""
-    toks = words(part)
-    if not toks or toks[0] not in ("who", "whom"):
-        return None
-    rest = toks[1:]
-    if rest and rest[0] in ("is", "was", "are", "were"):
-        rest = rest[1:]
-    if rest and rest[0] in ("the", "a", "an"):
-        return _phrase_head(rest[1:])
-    # "who is Hikvision Canada's lawyer", "who is Harbour Foods' auditor"
-    owners = [w.lower() for w in _POSSESSIVE.findall(part)]
-    names = {w.lower() for w in re.findall(r"\b[A-Z][\w.-]*", part)}  # "Harbour", no verb
-    for i, tok in enumerate(rest[:4]):
-        bare = re.sub(r"['’]s?$", "", tok)
-        if bare in owners:
-            return _phrase_head(rest[i + 1 :])
-        if can_be_verb(tok) and bare not in names:
-            return None  # "who was driving", "who runs": a verb, not a role
-    return None
-
-
-def _items_asked(part: str) -> dict[str, int | str | None]:
-    """ "which two restriction lists" -> items=2, item_noun="list": the first plural noun
-    after the number (None when generic: "which three companies")."""
-    lead = _lead_words(words(part))
-    if len(lead) < 3 or lead[0] not in ("which", "what") or lead[1] not in SPELLED_NUMBERS:
-        return {}
-    count = SPELLED_NUMBERS[lead[1]]
-    if count < 2:
-        return {}
-    plural = next((w for w in lead[2:7] if "." not in w and singular_noun(w) != w), None)
-    noun = singular_noun(plural) if plural and plural not in GENERIC_TYPE_NOUNS else None
-    return {"items": count, "item_noun": noun}
-
-
-def _phrase_head(toks: list[str]) -> str | None:
-    """Last word of the noun phrase that opens ``toks`` (None if none, or generic)."""
-    phrase: list[str] = []
-    for tok in toks:
-        if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords() or is_verb_only(tok):
-            break
-        phrase.append(tok)
-    if (
-        not phrase
-        or phrase[-1] in GENERIC_TYPE_NOUNS
-        or _singular(phrase[-1]) in GENERIC_TYPE_NOUNS
-    ):
-        return None
-    return phrase[-1]
-
-
-def _lead_words(toks: list[str]) -> list[str]:
-    """The words from the first question word on (skipping a leading preposition)."""
-    for i, tok in enumerate(toks[:6]):
-        if tok in WH_WORDS or (i == 0 and tok in AUXILIARIES):
-            return toks[i:]
-    return toks
-
-
-def _head_noun(after_wh: list[str]) -> str | None:
-    """The noun a "which"/"what" asks about ("which federal statute" -> statute, "what is
-    the full name of" -> name): the last word naming a kind of answer, else the first word."""
-    if after_wh and after_wh[0] in ("is", "was", "are", "were"):
-        after_wh = after_wh[1:]
-    while after_wh and (after_wh[0] in ("the", "a", "an") or after_wh[0] in SPELLED_NUMBERS):
-        after_wh = after_wh[1:]  # "which two tugs": the noun is "tugs"
-    phrase: list[str] = []
-    for tok in after_wh[:4]:
-        if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords():
-            break
-        if phrase and tok not in TYPE_NOUNS and is_verb_only(tok):
-            break  # "which two tugs helped": the phrase ends before its verb
-        phrase.append(tok)
-    for tok in reversed(phrase):  # English noun phrases end in their head: "cabinet post"
-        if _singular(tok) in TYPE_NOUNS or tok in TYPE_NOUNS:
-            return tok if tok in TYPE_NOUNS else _singular(tok)
-    return phrase[-1] if phrase else None
-
-
-def _singular(word: str) -> str:
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def analyse(question: str, context: str = "") -> QuestionAnalysis:
@@ -299,7 +199,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
                 ranking_text=text_for_ranking,
                 counted=counted_noun(text) if kind == "number" else None,
                 role=role_noun(text) if kind == "name" else None,
-                **(_items_asked(text) if kind == "name" else {}),
+                **(items_asked(text) if kind == "name" else {}),
             )
         )
     return QuestionAnalysis(question, tuple(parts))

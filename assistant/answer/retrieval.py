@@ -250,13 +250,8 @@ class HybridRetriever(BaseRetriever):
         else:
             ranked = fuse_scores([dense, lexical], weights)
         fused = ranked[:k]
-        if mode == "hybrid" and each_top > 0:
-            kept, fused_scores = {cid for cid, _ in fused}, dict(ranked)
-            for ranking in (dense, lexical):
-                for cid, _ in ranking[:each_top]:
-                    if cid not in kept:
-                        kept.add(cid)
-                        fused.append((cid, fused_scores[cid]))
+        if mode == "hybrid":
+            fused += leaders_left_out(fused, ranked, [dense, lexical], each_top)
         missing = [cid for cid, _ in fused if cid not in found]
         found.update(self.index.chunks_by_id(missing))
         dense_scores, bm25_scores = dict(dense), dict(lexical)
@@ -272,6 +267,24 @@ class HybridRetriever(BaseRetriever):
                 metadata["bm25_score"] = bm25_scores[cid]
             docs.append(Document(page_content=text, metadata=metadata, id=cid))
         return docs
+
+
+def leaders_left_out(
+    fused: list[tuple[str, float]],
+    ranked: list[tuple[str, float]],
+    rankings: list[list[tuple[str, float]]],
+    each_top: int,
+) -> list[tuple[str, float]]:
+    """Each ranking's top ``each_top`` that the ``fused`` cut left out, with their fused
+    scores (from ``ranked``, the whole fused list), in ranking order."""
+    kept, scores = {cid for cid, _ in fused}, dict(ranked)
+    out: list[tuple[str, float]] = []
+    for ranking in rankings:
+        for cid, _ in ranking[:each_top]:
+            if cid not in kept:
+                kept.add(cid)
+                out.append((cid, scores[cid]))
+    return out
 
 
 def fuse(

@@ -186,20 +186,9 @@ def _decide_part(
     # a sentence of that kind that is still about the earlier question.
     only_kind = not part.focus
     linked = linked_sentences(part, typed, matcher)
-    # "who drove the tug": a sentence saying someone drove it answers before one that only
-    # names someone; "what did the judge find": one saying the judge found (a preference,
-    # not a condition: words for one action vary too much)
-    action = asked_action(part) or asked_verb(part)
-    doing = {id(c) for c in typed if action and _mentions(c, action, matcher)}
+    order = (linked, *_preferred(part, typed, question_words, matcher), about)
     chosen: PartDecision | None = None
     own_coverage: dict[int, float] = {}  # focus said by the sentence itself
-    # "where": a place after "in", "at", "to" before any other name
-    placed = (
-        {id(c) for c in typed if names_a_place(c.text, question_words)}
-        if part.answer_type == "place"
-        else set()
-    )
-    order = (linked, doing, about, placed)
     for cand in sorted(typed, key=lambda c: [id(c) not in ids for ids in order]):
         holder = bool(part.role) or id(cand) in linked
         coverage = _coverage(cand, part, weights, paraphrased, role_holder=holder) / total
@@ -211,8 +200,31 @@ def _decide_part(
             own_coverage[id(cand)] = own / total
         best, meaning = max(best, coverage), max(meaning, cand.semantic)
     if chosen is not None and own_coverage:
-        _prefer_self_contained(chosen, own_coverage, linked | doing | about | placed)
+        _prefer_self_contained(chosen, own_coverage, set().union(*order))
     return chosen or PartDecision(part, None, best, meaning, missing)
+
+
+def _preferred(
+    part: QuestionPart,
+    typed: list[Candidate],
+    question_words: set[str],
+    matcher: WordMatcher | None,
+) -> tuple[set[int], set[int]]:
+    """ids of the sentences that answer first, in order (preferences, not conditions:
+    words for one action vary too much to require them):
+
+    - "who drove the tug": a sentence saying someone drove it, before one that only names
+      someone; "what did the judge find": one saying the judge found;
+    - "where": a place after "in", "at", "to", before any other name.
+    """
+    action = asked_action(part) or asked_verb(part)
+    doing = {id(c) for c in typed if action and _mentions(c, action, matcher)}
+    placed = (
+        {id(c) for c in typed if names_a_place(c.text, question_words)}
+        if part.answer_type == "place"
+        else set()
+    )
+    return doing, placed
 
 
 def _prefer_self_contained(

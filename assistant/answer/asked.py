@@ -1,0 +1,129 @@
+"""The noun a question part names: what a number counts ("how many employees"), the role a
+"who" part fills ("who is the chief executive"), the things a "which two" part lists,
+and the head of the noun phrase after a question word. General English only; split
+from ``question``, which decides the kind of answer and the focus words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.english import (
+    AUXILIARIES,
+    GENERIC_TYPE_NOUNS,
+    MEASURE_WORDS,
+    PREPOSITIONS,
+    SPELLED_NUMBERS,
+    TYPE_NOUNS,
+    WH_WORDS,
+)
+from assistant.answer.wordforms import can_be_verb, is_verb_only, singular_noun
+from assistant.ingest.text import stopwords, words
+
+
+def counted_noun(part: str) -> str | None:
+    """What the number is of: the last word of the noun phrase after "how many" or "how
+    much" ("how many Suez Canal Authority employees took part" -> employees) or of the
+    subject a measure asks about ("how strong was the wind" -> wind); None for a generic
+    noun ("people"), a pronoun, or a part that asks neither."""
+    toks = words(part)
+    if "many" in toks:
+        return phrase_head(toks[toks.index("many") + 1 :])
+    lead = lead_words(toks)
+    if lead[:2] == ["how", "much"]:  # "how much fuel was it carrying" (not "how much did")
+        return phrase_head(lead[2:])
+    if len(lead) < 4 or lead[0] != "how" or lead[1] not in MEASURE_WORDS:
+        return None
+    if lead[2] not in ("is", "was", "are", "were") or lead[3] not in ("the", "a", "an"):
+        return None  # "how deep did they dig": the measure is of an action
+    return phrase_head(lead[4:])
+
+
+_POSSESSIVE = re.compile(r"([\w.-]+?)(?:['’]s|(?<=s)['’])(?=\s)")
+
+
+def role_noun(part: str) -> str | None:
+    """The role a "who" part asks to fill: "who is the chief executive of X" -> executive,
+    "who was the judge" -> judge, "who is X's largest shareholder" -> shareholder; None for
+    "who runs X" or "who was in charge"."""
+    toks = words(part)
+    if not toks or toks[0] not in ("who", "whom"):
+        return None
+    rest = toks[1:]
+    if rest and rest[0] in ("is", "was", "are", "were"):
+        rest = rest[1:]
+    if rest and rest[0] in ("the", "a", "an"):
+        return phrase_head(rest[1:])
+    # "who is Hikvision Canada's lawyer", "who is Harbour Foods' auditor"
+    owners = [w.lower() for w in _POSSESSIVE.findall(part)]
+    names = {w.lower() for w in re.findall(r"\b[A-Z][\w.-]*", part)}  # "Harbour", no verb
+    for i, tok in enumerate(rest[:4]):
+        bare = re.sub(r"['’]s?$", "", tok)
+        if bare in owners:
+            return phrase_head(rest[i + 1 :])
+        if can_be_verb(tok) and bare not in names:
+            return None  # "who was driving", "who runs": a verb, not a role
+    return None
+
+
+def items_asked(part: str) -> dict[str, int | str | None]:
+    """ "which two restriction lists" -> items=2, item_noun="list": the first plural noun
+    after the number (None when generic: "which three companies")."""
+    lead = lead_words(words(part))
+    if len(lead) < 3 or lead[0] not in ("which", "what") or lead[1] not in SPELLED_NUMBERS:
+        return {}
+    count = SPELLED_NUMBERS[lead[1]]
+    if count < 2:
+        return {}
+    plural = next((w for w in lead[2:7] if "." not in w and singular_noun(w) != w), None)
+    noun = singular_noun(plural) if plural and plural not in GENERIC_TYPE_NOUNS else None
+    return {"items": count, "item_noun": noun}
+
+
+def phrase_head(toks: list[str]) -> str | None:
+    """Last word of the noun phrase that opens ``toks`` (None if none, or generic)."""
+    phrase: list[str] = []
+    for tok in toks:
+        if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords() or is_verb_only(tok):
+            break
+        phrase.append(tok)
+    if (
+        not phrase
+        or phrase[-1] in GENERIC_TYPE_NOUNS
+        or singular_s(phrase[-1]) in GENERIC_TYPE_NOUNS
+    ):
+        return None
+    return phrase[-1]
+
+
+def lead_words(toks: list[str]) -> list[str]:
+    """The words from the first question word on (skipping a leading preposition)."""
+    for i, tok in enumerate(toks[:6]):
+        if tok in WH_WORDS or (i == 0 and tok in AUXILIARIES):
+            return toks[i:]
+    return toks
+
+
+def head_noun(after_wh: list[str]) -> str | None:
+    """The noun a "which"/"what" asks about ("which federal statute" -> statute, "what is
+    the full name of" -> name): the last word naming a kind of answer, else the first word."""
+    if after_wh and after_wh[0] in ("is", "was", "are", "were"):
+        after_wh = after_wh[1:]
+    while after_wh and (after_wh[0] in ("the", "a", "an") or after_wh[0] in SPELLED_NUMBERS):
+        after_wh = after_wh[1:]  # "which two tugs": the noun is "tugs"
+    phrase: list[str] = []
+    for tok in after_wh[:4]:
+        if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords():
+            break
+        if phrase and tok not in TYPE_NOUNS and is_verb_only(tok):
+            break  # "which two tugs helped": the phrase ends before its verb
+        phrase.append(tok)
+    for tok in reversed(phrase):  # English noun phrases end in their head: "cabinet post"
+        if singular_s(tok) in TYPE_NOUNS or tok in TYPE_NOUNS:
+            return tok if tok in TYPE_NOUNS else singular_s(tok)
+    return phrase[-1] if phrase else None
+
+
+def singular_s(word: str) -> str:
+    """The word without a plural "s" (a quick guess: "tugs" -> tug, "press" unchanged)."""
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
