@@ -250,3 +250,12 @@ def test_a_sequence_adverb_is_not_what_a_part_asks_about() -> None:
     assert then.answer_type == "place"
     assert "next" not in then.focus_words
     assert set(first.focus) <= set(then.context)
+
+
+def test_a_part_pointing_back_at_an_earlier_part_asks_for_the_same_kind() -> None:
+    """ "..., and what did it later reduce it to?": the same value again, so money."""
+    first, then = analyse(
+        "What compensation did the council first demand, and what did it later reduce it to?"
+    ).parts
+    assert first.answer_type == "money"
+    assert then.answer_type == "money"

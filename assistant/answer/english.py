@@ -65,7 +65,8 @@ NAME_NOUNS = _words(
 DATE_NOUNS = _words("date day deadline month time year")
 # Nouns that say the answer is a quantity.
 QUANTITY_NOUNS = _words(
-    "amount budget capacity cost costs count fee figure fine fines height length number "
+    "amount budget capacity compensation cost costs count damages fee figure fine fines "
+    "height length number payment "
     "penalty percent percentage population price profit rate revenue revenues salary "
     "sales share size speed sum total value weight width"
 )

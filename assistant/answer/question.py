@@ -166,10 +166,10 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
     parts: list[QuestionPart] = []
     for text in split_parts(question):
         kind, type_words = answer_type(text)
-        if kind is None and context and _points_back(text):
-            # "And what did it later cut that to?" after "How much did it demand?": that
-            # value again, so the same kind of answer
-            kind = answer_type(split_parts(context)[-1])[0]
+        if kind is None and (parts or context) and _points_back(text):
+            # "And what did it later cut that to?" after "How much did it demand?" (an
+            # earlier part, or the earlier question): that value again, the same kind
+            kind = parts[-1].answer_type if parts else answer_type(split_parts(context)[-1])[0]
         # "many" in "how many", "date", "act" only name the kind of answer; a specific type
         # noun ("revenue", "judge") is also what the question is about, so it stays.
         naming = {w for w in type_words if w not in TYPE_NOUNS or w in GENERIC_TYPE_NOUNS}
