@@ -56,7 +56,7 @@ def role_noun(part: str) -> str | None:
         return phrase_head(rest[1:])
     # "who is Hikvision Canada's lawyer", "who is Harbour Foods' auditor"
     owners = [w.lower() for w in _POSSESSIVE.findall(part)]
-    names = {w.lower() for w in re.findall(r"\b[A-Z][\w.-]*", part)}  # "Harbour", no verb
+    names = capitalized_words(part)  # "Harbour": a name, no verb
     for i, tok in enumerate(rest[:4]):
         bare = re.sub(r"['’]s?$", "", tok)
         if bare in owners:
@@ -127,3 +127,8 @@ def head_noun(after_wh: list[str]) -> str | None:
 def singular_s(word: str) -> str:
     """The word without a plural "s" (a quick guess: "tugs" -> tug, "press" unchanged)."""
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def capitalized_words(text: str) -> set[str]:
+    """The capitalized words of a question, lower-cased: names, never its verbs."""
+    return {w.lower() for w in re.findall(r"\b[A-Z][\w.-]*", text)}

@@ -24,20 +24,16 @@ Everything here is general English; nothing knows a corpus.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from itertools import zip_longest
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer.answer_types import WHEN
-from assistant.answer.english import (
-    CHANGE_WORDS,
-    DURATION_PREPOSITIONS,
-    TIME_OFFSET_WORDS,
-)
+from assistant.answer.english import CHANGE_WORDS
 from assistant.answer.extractive import Candidate
-from assistant.answer.values import TITLE_WORDS, Value, comparable, compatible, extract_values
+from assistant.answer.values import TITLE_WORDS, WORD, Value, comparable, compatible, extract_values
 from assistant.answer.wordforms import forms
 from assistant.ingest.text import normalize, terms, words
 
@@ -47,7 +43,6 @@ SAME_CLAIM_SIMILARITY = 0.72
 # answering the same question is itself evidence that they report the same thing.
 SAME_QUESTION_SIMILARITY = 0.5
 CONTEXT_WORDS = 7  # words kept on each side of a value for its masked context
-_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 
 
 @dataclass
@@ -151,23 +146,9 @@ def _of_action(cand: Candidate, value: Value, verb: str | None) -> bool:
     if verb is None:
         return True
     wanted = forms(verb)
-    if all(wanted.isdisjoint(terms(m.group(0))) for m in _WORD.finditer(cand.text)):
+    if all(wanted.isdisjoint(terms(m.group(0))) for m in WORD.finditer(cand.text)):
         return True
     return any(not wanted.isdisjoint(terms(w)) for w in masked_context(cand.text, value).split())
-
-
-def _offset(text: str, value: Value) -> bool:
-    """A count that places a moment relative to another ("on Thursday, two days after it ran
-    aground", "three weeks ago"), not an amount of anything ("for two days after")."""
-    if value.kind != "count":
-        return False
-    following = _WORD.match(text[value.end :].lstrip())
-    before = _WORD.findall(text[: value.start])[-1:]
-    return (
-        bool(following)
-        and following.group(0).lower() in TIME_OFFSET_WORDS
-        and not (before and before[0].lower() in DURATION_PREPOSITIONS)
-    )
 
 
 def _topic(value: Value) -> str:
@@ -194,7 +175,7 @@ def _disputed_pairs(
                         va, vb = _trim_title(va, b.text), _trim_title(vb, a.text)
                         if not va.key or not vb.key:
                             continue
-                    if _offset(a.text, va) != _offset(b.text, vb):
+                    if va.moment != vb.moment:
                         continue  # "two days after it ran aground" is no duration
                     if comparable(va, vb) and not compatible(va, vb):
                         pairs.append((a, va, b, vb))
@@ -220,8 +201,7 @@ def find_conflicts(
     """
     asked_terms = {t for noun in counted or () for t in terms(noun)}
     groups = [{id(c) for c in group} for group in answering or []]
-    verbs = list(actions or []) + [None] * (len(groups) - len(actions or []))
-    wanted = list(kinds or []) + [None] * (len(groups) - len(kinds or []))
+    per_part = list(zip_longest(groups, actions or [], kinds or []))[: len(groups)]
     pool = list(dict.fromkeys([*answer, *others]))
     values = {id(c): extract_values(c.text) for c in pool}
     pairs = _disputed_pairs(answer, pool, values)
@@ -237,8 +217,7 @@ def find_conflicts(
     for i, (a, va, b, vb) in enumerate(pairs):
         ctx_a, ctx_b = contexts[i], contexts[half + i]
         same_question = any(
-            _answer_one_part(a, va, b, vb, g, verb, asked)
-            for g, verb, asked in zip(groups, verbs, wanted, strict=True)
+            _answer_one_part(a, va, b, vb, g, verb, asked) for g, verb, asked in per_part
         )
         needed = SAME_QUESTION_SIMILARITY if same_question else SAME_CLAIM_SIMILARITY
         if _counts_asked(va, vb, asked_terms, same_question) and not _at_different_times(a, b):

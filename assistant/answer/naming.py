@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.answer_types import answer_names, linked_names
+from assistant.answer.asked import capitalized_words
 from assistant.answer.english import (
     AUXILIARIES,
     DETERMINERS,
@@ -124,14 +125,14 @@ def asked_verb(part: QuestionPart, openers: tuple[str, ...] = ("what",)) -> str 
     toks = words(part.text)
     if len(toks) < 3 or toks[0] not in openers or toks[1] not in AUXILIARIES:
         return None
-    names = {w.lower() for w in re.findall(r"\b[A-Z][\w.-]*", part.text)}
+    names = capitalized_words(part.text)
     verb = None
     for tok in toks[2:]:
         if tok in PREPOSITIONS or tok in WH_WORDS or tok in PERSONAL_PRONOUNS:
             break
         if verb is not None and tok in DETERMINERS:
             break  # its object begins: "offer the canal authority"
-        if tok not in names and tok in verb_lemmas(tok) and tok not in DETERMINERS:
+        if tok not in names and tok in verb_lemmas(tok):
             verb = tok  # after "did", the verb's base form ("leave", not "waters")
     if verb is None or verb in AUXILIARIES or verb in FRAME_WORDS:
         return None  # "what did X do": no action to look for

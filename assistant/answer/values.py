@@ -10,10 +10,16 @@ import re
 from dataclasses import dataclass
 
 from assistant.answer.answer_types import DATE_FORMS
-from assistant.answer.english import MONTHS, SPELLED_NUMBERS
+from assistant.answer.english import (
+    DURATION_PREPOSITIONS,
+    MONTHS,
+    SPELLED_NUMBERS,
+    TIME_OFFSET_WORDS,
+)
 from assistant.ingest.text import normalize, stopwords, terms, words
 
 _MONTH_NAMES = list(MONTHS)
+WORD = re.compile(r"[A-Za-z][\w'’-]*")  # a word of a sentence
 _DATE = re.compile(rf"\b(?:{DATE_FORMS})\b", re.IGNORECASE)
 _SCALE = {"thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 _MONEY = re.compile(
@@ -56,6 +62,8 @@ class Value:
     start: int
     end: int
     holder: str = ""  # for a title: the name it belongs to; for a count: the noun counted
+    # a count placing a moment ("two days after it ran aground"), not an amount
+    moment: bool = False
 
 
 def _number(text: str) -> float | None:
@@ -117,7 +125,8 @@ def extract_values(text: str) -> list[Value]:
         ):
             # "five pumping stations"; "a 400-metre ship" measures the ship, not metres
             noun, end = f"{noun} {second}", m.end("noun2")
-        found.append(Value("count", (num,), text[m.start() : end], m.start(), end, holder=noun))
+        moment = _places_a_moment(text, m.start(), end)
+        found.append(Value("count", (num,), text[m.start() : end], m.start(), end, noun, moment))
         taken.append((m.start(), end))
     for m in _TITLE.finditer(text):
         key = tuple(sorted(set(words(m.group(0))) - TITLE_WORDS))
@@ -153,3 +162,16 @@ def comparable(a: Value, b: Value) -> bool:
     if a.kind == "date":  # a bare year and a day without a year cannot be compared
         return any(x is not None and y is not None for x, y in zip(a.key, b.key, strict=True))
     return True
+
+
+def _places_a_moment(text: str, start: int, end: int) -> bool:
+    """The count at ``start:end`` places a moment relative to another ("on Thursday, two
+    days after it ran aground", "three weeks ago"), not an amount of anything ("for two
+    days after")."""
+    following = WORD.match(text[end:].lstrip())
+    before = WORD.findall(text[:start])[-1:]
+    return (
+        bool(following)
+        and following.group(0).lower() in TIME_OFFSET_WORDS
+        and not (before and before[0].lower() in DURATION_PREPOSITIONS)
+    )
