@@ -276,6 +276,40 @@ def test_a_reader_keeps_working_when_another_process_rebuilds_the_collection(
     assert [d.id for d in again] == [d.id for d in first]
 
 
+_WRITE_IN_ANOTHER_PROCESS = """
+import sys
+from pathlib import Path
+from assistant.index.embeddings import HashingEmbeddings
+from assistant.index.store import VectorStore
+store = VectorStore(Path(sys.argv[1]), None, "chunks", HashingEmbeddings())
+store.upsert(["added"], ["added later"], [{"source": "b.txt"}], [[0.0, 1.0, 0.0]])
+"""
+
+
+def test_a_reader_reads_the_vectors_another_process_added_after_it_opened_the_store(
+    tmp_path: Path,
+) -> None:
+    """A running `serve` must read the vectors an `assistant index` run commits: embedded
+    Chroma answers "Error finding id" for them until the store is opened again."""
+    from assistant.index.store import VectorStore
+
+    reader = VectorStore(tmp_path, None, "chunks", HashingEmbeddings())
+    reader.upsert(["first"], ["first text"], [{"source": "a.txt"}], [[1.0, 0.0, 0.0]])
+    assert reader.vectors(["first"])[0] == ["first"]
+    writer = subprocess.run(
+        [sys.executable, "-c", _WRITE_IN_ANOTHER_PROCESS, str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert writer.returncode == 0, writer.stderr
+
+    ids, matrix = reader.vectors(["first", "added"])
+    assert ids == ["first", "added"]
+    assert matrix.tolist() == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+
+
 def folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 

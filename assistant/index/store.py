@@ -98,7 +98,8 @@ def make_chroma_client(index_dir: Path, chroma_url: str | None) -> Any:
 def _reopening(method: Callable[..., T]) -> Callable[..., T]:
     """Retry a read on a fresh collection handle when another process (or thread) has
     replaced the collection (a model change or a compaction drops and recreates it), or
-    was writing to it at that moment (embedded Chroma then reports "Error finding id")."""
+    wrote to it: embedded Chroma then reports "Error finding id" for the vectors another
+    process added after this one opened the store, until it is opened again."""
     return _retrying(method, internal_errors=True)
 
 
@@ -119,11 +120,14 @@ def _retrying(method: Callable[..., T], internal_errors: bool) -> Callable[..., 
         for attempt in range(attempts):
             try:
                 return method(self, *args, **kwargs)
-            except retried:
+            except retried as exc:
                 if attempt == attempts - 1:
                     raise
                 time.sleep(0.2 * (attempt + 1))
-                self._open()
+                if isinstance(exc, InternalError):
+                    self._reconnect()
+                else:
+                    self._open()
         raise AssertionError("unreachable")
 
     return wrapper
@@ -139,6 +143,18 @@ class VectorStore:
         self.path = None if chroma_url else index_dir / "chroma"  # embedded store's folder
         self.embeddings = embeddings
         self.name = collection
+        self._open()
+
+    def _reconnect(self) -> None:
+        """Open the embedded store afresh. Chroma keeps one store object per folder and
+        process, and that object never reads the vectors another process (an `assistant
+        index` run) wrote after it was opened; forgetting it makes the next client read
+        the folder again. Handles already given out keep working on the old object."""
+        if self.path is not None:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient._identifier_to_system.pop(str(self.path), None)
+            self.client = make_chroma_client(self.path.parent, None)
         self._open()
 
     def _open(self) -> None:
