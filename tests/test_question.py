@@ -100,6 +100,14 @@ def test_outcome_verb_the_question_itself_uses_is_not_an_answer() -> None:
     assert has_answer_type("The court dismissed the motion.", "outcome", asked)
 
 
+def test_which_subsection_wants_a_numbered_provision_not_the_title_of_the_law() -> None:
+    asked = {"under", "which", "subsection", "of", "the", "act"}
+    assert has_answer_type("It was made under subsection 25.4(1) of the Act.", "law", asked)
+    assert has_answer_type("Section 11 requires a notice.", "law", asked)
+    assert not has_answer_type("The review under the Water Resources Act ended.", "law", asked)
+    assert has_answer_type("The review under the Water Resources Act ended.", "law", {"act"})
+
+
 def test_a_single_place_name_after_a_preposition_answers_where() -> None:
     assert has_answer_type("The accord was signed in Lisbon in 2024.", "place", {"signed"})
     assert not has_answer_type("The accord was signed last year.", "place", {"signed"})

@@ -1,7 +1,11 @@
+from pathlib import Path
+
 import pytest
 
 from assistant.answer.retrieval import Filters, NoMatchingSourcesError, fuse
 from assistant.core import Assistant
+from assistant.index.embeddings import HashingEmbeddings
+from assistant.settings import Settings
 
 
 def test_fuse_rewards_agreement_and_respects_weights() -> None:
@@ -63,3 +67,22 @@ def test_each_retrievers_leader_is_kept_after_the_fused_k(fake_assistant: Assist
     assert {d.id for d in docs} == set(fused) | leaders
     assert [d.metadata["rank"] for d in docs] == list(range(1, len(docs) + 1))
     assert len(retrieve(query, k=1, mode="dense", each_top=1)) == 1  # hybrid only
+
+
+def test_keyword_search_finds_the_noun_made_from_the_asked_verb(tmp_path: Path) -> None:
+    """ "How many people does it employ" finds "66 employees" by keywords alone: the
+    stemmer keeps "employ" and "employe" apart, English derivation joins them."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "staff.txt").write_text(
+        "Title: Staff\n---\n\nThe bakery cited the impact on its 66 local employees.\n"
+    )
+    (corpus / "other.txt").write_text(
+        "Title: Other\n---\n\nHow many ovens the bakery runs is not stated anywhere.\n"
+    )
+    assistant = Assistant(
+        Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), embeddings=HashingEmbeddings()
+    )
+    assistant.sync()
+    found = assistant.retriever.retrieve("How many people does the bakery employ?", mode="bm25")
+    assert found and found[0].metadata["source"] == "staff.txt"

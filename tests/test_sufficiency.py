@@ -398,3 +398,5 @@ def test_a_noun_and_the_verb_it_is_made_from_say_the_same() -> None:
     staff = [cand("Harbour Foods has 420 employees at its Leeds bakery.")]
     assert run("How many people does it employ?", staff).status == "answer"
     assert derived_forms("door") == frozenset()  # "do" + "or" is no derivation
+    assert "fine" not in derived_forms("final")  # an adjective is seldom made from a verb
+    assert "could" not in derived_forms("canal")  # "can" + "al": no verb of substance

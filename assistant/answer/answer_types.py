@@ -16,6 +16,7 @@ from assistant.answer.english import (
     MONTHS,
     NAME_NOUNS,
     OUTCOME_REPORTS,
+    PROVISION_NOUNS,
     REASON_MARKERS,
     SPELLED_NUMBERS,
     WEEKDAYS,
@@ -83,11 +84,9 @@ _PLACE = re.compile(
 _ACRONYM = re.compile(r"[A-Z][A-Z&.]{1,9}")
 _ACRONYM_WORD = re.compile(rf"\b{_ACRONYM.pattern}\b")
 _LAW_HEADS = "|".join(sorted(w.capitalize() for w in LAW_NOUNS))
-_LAW = re.compile(
-    rf"\b(?:[A-Z][\w'’-]*\s+)+(?:{_LAW_HEADS})\b|\b(?:section|subsection|article|s\.|art\.)"
-    r"\s*\d[\w.()]*",
-    re.IGNORECASE,
-)
+_PROVISION = rf"\b(?:{'|'.join(sorted(PROVISION_NOUNS))}|ss?\.|art\.|para\.)\s*\d[\w.()]*"
+_LAW = re.compile(rf"\b(?:[A-Z][\w'’-]*\s+)+(?:{_LAW_HEADS})\b|{_PROVISION}", re.IGNORECASE)
+_NUMBERED_PROVISION = re.compile(_PROVISION, re.IGNORECASE)
 
 
 # A news dateline ("OTTAWA, Ontario — ") names where a story was filed, not an answer.
@@ -137,6 +136,8 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
                 return True
         return False
     if kind == "law":
+        if question_words & PROVISION_NOUNS:  # "which subsection": a numbered one
+            return bool(_NUMBERED_PROVISION.search(text))
         return any(
             not set(words(m.group(0))) <= question_words for m in _LAW.finditer(text)
         ) or any(w in ("act", "law", "statute", "code") for w in words(text))

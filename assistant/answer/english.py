@@ -90,6 +90,12 @@ LAW_NOUNS = _words(
     "provision provisions regulation regulations rule rules section sections statute "
     "statutes subsection treaty"
 )
+# The numbered parts of a law: "which subsection" asks for "subsection 25.4(1)", not the
+# law's title.
+PROVISION_NOUNS = _words(
+    "article articles clause clauses paragraph paragraphs schedule schedules section "
+    "sections subparagraph subparagraphs subsection subsections"
+)
 # Verbs that report what a decision-maker decided ("what did the court decide").
 OUTCOME_VERBS = _words(
     "accept accepted acquit acquitted agree agreed allow allowed allows approve approved "

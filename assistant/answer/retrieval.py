@@ -26,6 +26,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables.config import run_in_executor
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assistant.answer.wordforms import derived_terms
 from assistant.errors import InputError
 from assistant.index.corpus_index import CorpusIndex
 from assistant.settings import RetrievalMode, RetrievalSettings
@@ -243,7 +244,7 @@ class HybridRetriever(BaseRetriever):
             if allowed is not None:
                 sources = self.index.chunk_sources()
                 mask = np.array([sources[cid] in allowed for cid in bm25.ids], dtype=bool)
-            lexical = bm25.search(query, fetch, mask)
+            lexical = bm25.search(query, fetch, mask, derived_terms(query))
         weights = [self.settings.dense_weight, self.settings.bm25_weight]
         if self.settings.fusion == "rrf":
             ranked = fuse([dense, lexical], weights, self.settings.rrf_k)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from assistant.ingest.text import terms
+from assistant.ingest.text import stopwords, terms, words
 
 
 @lru_cache(maxsize=50_000)
@@ -105,14 +105,16 @@ def derived_forms(word: str) -> frozenset[str]:
     found: set[str] = set()
     word = word.lower()
     readings = getAllLemmas(word)
-    for noun in readings.get("NOUN", ()):
+    # A noun that is also an adjective ("final", "normal") is seldom made from a verb.
+    nouns = () if "ADJ" in readings else readings.get("NOUN", ())
+    for noun in nouns:
         for suffix, endings in NOMINAL_SUFFIXES:
             stem = noun[: -len(suffix)]
             if not noun.endswith(suffix) or len(stem) < _MIN_STEM:
                 continue
             for ending in endings:
                 verb = stem + ending
-                if verb in getAllLemmas(verb).get("VERB", ()):
+                if verb not in stopwords() and verb in getAllLemmas(verb).get("VERB", ()):
                     for inflected in getAllInflections(verb, upos="VERB").values():
                         found.update(t for w in inflected for t in terms(w))
                     found.update(terms(verb))
@@ -128,3 +130,10 @@ def derived_forms(word: str) -> frozenset[str]:
                         found.update(t for w in inflected for t in terms(w))
                     found.update(terms(noun))
     return frozenset(found - set(terms(word)))
+
+
+def derived_terms(text: str) -> frozenset[str]:
+    """Stemmed terms derived from the content words of ``text`` (see ``derived_forms``):
+    a keyword search for "how many people does it employ" also finds "66 employees"."""
+    stop = stopwords()
+    return frozenset(t for w in words(text) if w not in stop for t in derived_forms(w))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,20 +171,27 @@ class BM25Index:
         indptr = self.model.scores["indptr"]
         return int(indptr[token + 1] - indptr[token])
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every chunk for ``query`` (zeros when no term matches)."""
+    def scores(self, query: str, extra_terms: Collection[str] = ()) -> np.ndarray:
+        """BM25 score of every chunk for ``query`` and the stemmed ``extra_terms`` not in
+        it (zeros when no term matches)."""
         if self.model is None:
             return np.zeros(0, dtype=np.float32)
-        q = [t for t in terms(query) if t in self.model.vocab_dict]
+        asked = terms(query)
+        asked += sorted(set(extra_terms) - set(asked))
+        q = [t for t in asked if t in self.model.vocab_dict]
         if not q:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self.model.get_scores(q), dtype=np.float32)
 
     def search(
-        self, query: str, k: int, allowed: np.ndarray | None = None
+        self,
+        query: str,
+        k: int,
+        allowed: np.ndarray | None = None,
+        extra_terms: Collection[str] = (),
     ) -> list[tuple[str, float]]:
         """Top ``k`` (chunk id, score) with a positive score, optionally masked."""
-        scores = self.scores(query)
+        scores = self.scores(query, extra_terms)
         if scores.size == 0:
             return []
         if allowed is not None:
