@@ -106,6 +106,9 @@ def test_which_subsection_wants_a_numbered_provision_not_the_title_of_the_law() 
     assert has_answer_type("Section 11 requires a notice.", "law", asked)
     assert not has_answer_type("The review under the Water Resources Act ended.", "law", asked)
     assert has_answer_type("The review under the Water Resources Act ended.", "law", {"act"})
+    which_provision = {"which", "provision", "requires", "notice"}
+    assert not has_answer_type("The Act requires notice.", "law", which_provision)
+    assert has_answer_type("Section 11 of the Act requires notice.", "law", which_provision)
 
 
 def test_a_single_place_name_after_a_preposition_answers_where() -> None:

@@ -400,3 +400,13 @@ def test_a_noun_and_the_verb_it_is_made_from_say_the_same() -> None:
     assert derived_forms("door") == frozenset()  # "do" + "or" is no derivation
     assert "fine" not in derived_forms("final")  # an adjective is seldom made from a verb
     assert "could" not in derived_forms("canal")  # "can" + "al": no verb of substance
+
+
+def test_among_sentences_admitted_for_their_meaning_the_closest_answers() -> None:
+    """Neither sentence says enough of "set up shop" in words; the one closer in meaning
+    to the question answers, whatever order retrieval gave them."""
+    filed = cand("The bakery filed its yearly accounts in 2023.", semantic=0.66)
+    opened = cand("The bakery opened its doors in 2014.", semantic=0.8)
+    question = "In which year did the bakery first set up shop in Leeds?"
+    assert first(question, [filed, opened]) is opened
+    assert first(question, [opened, filed]) is opened

@@ -201,7 +201,22 @@ def _decide_part(
         best, meaning = max(best, coverage), max(meaning, cand.semantic)
     if chosen is not None and own_coverage:
         _prefer_self_contained(chosen, own_coverage, set().union(*order))
+    if chosen is not None:
+        _prefer_closest_in_meaning(chosen, set().union(*order))
     return chosen or PartDecision(part, None, best, meaning, missing)
+
+
+def _prefer_closest_in_meaning(decision: PartDecision, preferred: set[int]) -> None:
+    """When the chosen sentence says too little of the focus to answer on its words alone
+    (it was admitted for being close in meaning), the answering sentence closest in
+    meaning answers first: retrieval order says which passage, not which sentence."""
+    if id(decision.sentence) in preferred or decision.coverage >= MIN_FOCUS_COVERAGE:
+        return
+    closest = max(decision.answering, key=lambda c: c.semantic)
+    if closest is not decision.sentence and id(closest) not in preferred:
+        decision.answering.remove(closest)
+        decision.answering.insert(0, closest)
+        decision.sentence = closest
 
 
 def _preferred(
