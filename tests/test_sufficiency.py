@@ -410,3 +410,22 @@ def test_among_sentences_admitted_for_their_meaning_the_closest_answers() -> Non
     question = "In which year did the bakery first set up shop in Leeds?"
     assert first(question, [filed, opened]) is opened
     assert first(question, [opened, filed]) is opened
+
+
+def test_according_to_a_source_prefers_the_figure_that_source_gives() -> None:
+    """ "..., according to the Harbour Gazette": the figure given as the Gazette's, though
+    another sentence names the counted thing and comes first."""
+    hourly = cand("About $2 million of grain waits an hour, the ministry said.")
+    gazette = cand("About $48 million of goods wait each day, the Harbour Gazette reported.")
+    question = "How much grain waits each day, according to the Harbour Gazette?"
+    assert first(question, [hourly, gazette]) is gazette
+    published = cand("About $48 million of goods wait each day.", publisher="The Harbour Gazette")
+    assert first(question, [hourly, published]) is published
+
+
+def test_which_country_is_answered_by_a_single_place_name() -> None:
+    (part,) = analyse("Which country is the bakery headquartered in?").parts
+    assert part.answer_type == "place"
+    vague = cand("The bakery has faced restrictions from major countries for years.")
+    placed = cand("The bakery is headquartered in Portugal, its owners said.")
+    assert first("Which country is the bakery headquartered in?", [vague, placed]) is placed

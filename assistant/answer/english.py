@@ -126,6 +126,13 @@ FRAME_WORDS = _words(
     "matter matters situation stuff thing things"
 )
 # Type nouns too general to be focus words ("which company", "what date").
+# Nouns that ask for a place ("which country", "what port"): one capitalized word after
+# "in", "to", "from" answers ("headquartered in China").
+PLACE_NOUNS = _words(
+    "capital capitals cities city continent continents countries country county district "
+    "island islands location locations nation nations place places port ports province "
+    "provinces region regions site sites state states town towns village villages"
+)
 GENERIC_TYPE_NOUNS = _words(
     "amount bodies body companies company count date day figure firm firms group groups "
     "kind month name names number organisation organization people person sum time total "

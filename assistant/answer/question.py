@@ -33,6 +33,7 @@ from assistant.answer.english import (
     OUTCOME_NOUNS,
     OUTCOME_VERBS,
     PARTICLES,
+    PLACE_NOUNS,
     PREPOSITIONS,
     QUANTITY_NOUNS,
     ROLE_NOUNS,
@@ -60,6 +61,8 @@ class QuestionPart:
     # "which two lists": how many things the part asks to name, and what they are ("list")
     items: int = 1
     item_noun: str | None = None
+    # "..., according to Lloyd's List": the stemmed words naming who reports the answer
+    attributed_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,8 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
         return "outcome", frozenset()
     if first == "where":
         return "place", frozenset()
+    if first in ("which", "what") and head in PLACE_NOUNS:
+        return "place", frozenset({head})
     if first in ("which", "what") and (head in NAME_NOUNS or singular_s(head or "") in NAME_NOUNS):
         return "name", frozenset({head} if head else set())
     if first == "which" and head and singular_s(head) != head and head not in GENERIC_TYPE_NOUNS:
@@ -199,6 +204,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
                 ranking_text=text_for_ranking,
                 counted=counted_noun(text) if kind == "number" else None,
                 role=role_noun(text) if kind == "name" else None,
+                attributed_to=attribution(text),
                 **(items_asked(text) if kind == "name" else {}),
             )
         )
@@ -218,6 +224,12 @@ def _points_back(part: str) -> bool:
 
 
 _ATTRIBUTION = re.compile(r"\baccording to\b[^,;?]*", re.IGNORECASE)
+
+
+def attribution(text: str) -> tuple[str, ...]:
+    """Stemmed content words of the source an "according to ..." phrase names."""
+    found = _ATTRIBUTION.search(text)
+    return tuple(dict.fromkeys(terms(found.group(0)[len("according to") :]))) if found else ()
 
 
 def _focus_words(text: str, skip: set[str]) -> dict[str, str]:

@@ -224,10 +224,11 @@ def _preferred(
     typed: list[Candidate],
     question_words: set[str],
     matcher: WordMatcher | None,
-) -> tuple[set[int], set[int]]:
+) -> tuple[set[int], set[int], set[int]]:
     """ids of the sentences that answer first, in order (preferences, not conditions:
     words for one action vary too much to require them):
 
+    - "..., according to Lloyd's List": a sentence giving it as that source;
     - "who drove the tug": a sentence saying someone drove it, before one that only names
       someone; "what did the judge find": one saying the judge found;
     - "where": a place after "in", "at", "to", before any other name.
@@ -239,7 +240,20 @@ def _preferred(
         if part.answer_type == "place"
         else set()
     )
-    return doing, placed
+    return said_by(part, typed), doing, placed
+
+
+def said_by(part: QuestionPart, typed: list[Candidate]) -> set[int]:
+    """ids of the sentences giving the answer as the source the question names ("...,
+    according to Lloyd's List"): the sentence names it, or its document's publisher is it."""
+    if not part.attributed_to:
+        return set()
+    found = set()
+    for cand in typed:
+        publisher = str((cand.doc.metadata or {}).get("publisher") or "")
+        if set(part.attributed_to) <= cand.terms | set(terms(publisher)):
+            found.add(id(cand))
+    return found
 
 
 def _prefer_self_contained(
