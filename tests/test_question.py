@@ -138,6 +138,9 @@ def test_who_is_the_role_and_how_many_of_what() -> None:
     assert analyse("Who is Harbour Foods' largest shareholder?").parts[0].role == "shareholder"
     assert analyse("Who is Harbour Foods Group's auditor?").parts[0].role == "auditor"
     assert analyse("Who was driving the ferry's engine?").parts[0].role is None
+    named = analyse("What is the name of Harbour Foods' auditor?").parts[0]
+    assert named.role == "auditor"  # asks what "who is Harbour Foods' auditor" asks
+    assert analyse("What was the name of the judge?").parts[0].role == "judge"
     assert analyse("How many nurses took part?").parts[0].counted == "nurses"
     assert analyse("How many people took part?").parts[0].counted is None
 
