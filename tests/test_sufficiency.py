@@ -90,6 +90,13 @@ def test_focus_in_the_passage_around_the_sentence_counts() -> None:
     assert run("How much did rebuilding the Harbour Trust pier cost?", evidence).status == "answer"
 
 
+def test_a_figure_in_a_sentence_saying_none_of_the_focus_is_not_the_answer() -> None:
+    """The passage tells of the sinking, but the sentence's time is the rescuers'."""
+    passage = "The ferry sank off the coast on Monday. Rescuers reached the site at 04:30."
+    evidence = [cand("Rescuers reached the site at 04:30.", passage=passage, semantic=0.7)]
+    assert run("What time did the ferry sink?", evidence).status == "not_answered"
+
+
 def test_closeness_in_meaning_lets_a_paraphrased_question_through() -> None:
     sentence = "Lena Park has led the orchestra as music director since 2017."
     close = [cand(sentence, semantic=0.8)]

@@ -54,6 +54,9 @@ MIN_FOCUS_COVERAGE = 0.5
 # ... or this share, when the sentence is also this close in meaning to the question.
 LOW_FOCUS_COVERAGE = 0.2
 CLOSE_MEANING = 0.65
+# Kinds of answer that are a value (a date, a figure): one borrowing all its focus from
+# its passage may give the value of something else the passage tells.
+MEASURED_KINDS = frozenset({"date", "time", "duration", "number", "money"})
 # Candidates examined per part (by their relevance to the part).
 PART_POOL = 12
 # A "why" part is also answered by a sentence that restates this share of its focus in
@@ -193,10 +196,12 @@ def _decide_part(
         holder = bool(part.role) or id(cand) in linked
         coverage = _coverage(cand, part, weights, paraphrased, role_holder=holder) / total
         if sufficient(coverage, cand.semantic) or (only_kind and coverage >= LOW_FOCUS_COVERAGE):
+            own = _coverage(cand, part, weights, paraphrased, holder, own_words=True)
+            if own <= 0 and part.answer_type in MEASURED_KINDS and not only_kind:
+                continue  # its figure may be another event's: nothing ties it to the focus
             if chosen is None:
                 chosen = PartDecision(part, cand, coverage, meaning=cand.semantic)
             chosen.answering.append(cand)
-            own = _coverage(cand, part, weights, paraphrased, holder, own_words=True)
             own_coverage[id(cand)] = own / total
         best, meaning = max(best, coverage), max(meaning, cand.semantic)
     if chosen is not None and own_coverage:
