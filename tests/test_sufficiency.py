@@ -332,6 +332,15 @@ def test_where_prefers_a_place_after_a_preposition_to_any_other_name() -> None:
     assert first(question, evidence) is evidence[1]
 
 
+def test_where_was_it_taken_prefers_the_place_it_went_to() -> None:
+    question = "Where was the ferry taken after the collision?"
+    evidence = [
+        cand("After the collision the ferry, belonging to Nordhavn Holdings, sat in Oslo."),
+        cand("After the collision the ferry was towed to the Aker yard in Bergen."),
+    ]
+    assert first(question, evidence) is evidence[1]
+
+
 class _AlikeWords:
     """A word matcher for which ``alike`` words are one meaning and all others unrelated."""
 

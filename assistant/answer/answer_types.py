@@ -14,6 +14,7 @@ from typing import Literal
 from assistant.answer.english import (
     LAW_NOUNS,
     MONTHS,
+    MOTION_VERBS,
     NAME_NOUNS,
     OUTCOME_REPORTS,
     PROVISION_NOUNS,
@@ -21,6 +22,7 @@ from assistant.answer.english import (
     SPELLED_NUMBERS,
     WEEKDAYS,
 )
+from assistant.answer.wordforms import verb_lemmas
 from assistant.ingest.text import normalize, stopwords, terms, words
 
 AnswerType = Literal[
@@ -81,6 +83,7 @@ _PLACE = re.compile(
     r"\b(?:in|at|near|from|to|into|outside|inside|off|across)\s+(?:the\s+)?"
     r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
 )
+_TOWARDS = ("to", "into")
 _ACRONYM = re.compile(r"[A-Z][A-Z&.]{1,9}")
 _ACRONYM_WORD = re.compile(rf"\b{_ACRONYM.pattern}\b")
 _LAW_HEADS = "|".join(sorted(w.capitalize() for w in LAW_NOUNS))
@@ -157,11 +160,24 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
     return bool(answer_names(text, question_words))
 
 
-def names_a_place(text: str, question_words: set[str]) -> bool:
+def names_a_place(text: str, question_words: set[str], destination: bool = False) -> bool:
     """A place after a preposition of place or direction that the question does not name
-    ("in Lisbon", "towed to the Great Bitter Lake"): the surest answer to "where"."""
+    ("in Lisbon", "towed to the Great Bitter Lake"): the surest answer to "where".
+    ``destination``: only a place gone to ("to", "into"), for "where was it taken"."""
     text = _DATELINE.sub("", text)
-    return any(not set(words(m.group(1))) <= question_words for m in _PLACE.finditer(text))
+    return any(
+        not set(words(m.group(1))) <= question_words and (not destination or _gone_to(text, m))
+        for m in _PLACE.finditer(text)
+    )
+
+
+def _gone_to(text: str, match: re.Match[str]) -> bool:
+    """ "towed to the Great Bitter Lake": "to" or "into" after a verb of motion, not
+    "belonging to the SCA"."""
+    if match.group(0).split()[0].lower() not in _TOWARDS:
+        return False
+    before = words(text[: match.start()])[-3:]
+    return any(verb_lemmas(w) & MOTION_VERBS for w in before)
 
 
 def answer_names(text: str, question_words: set[str]) -> list[tuple[int, int]]:

@@ -77,7 +77,10 @@ MEASURE_WORDS = _words(
 )
 # Verbs of motion (lemmas): in a "where" question they only say the answer is a
 # destination ("where was it going", "where was the ship taken").
-MOTION_VERBS = _words("bring carry go head move send take tow travel")
+MOTION_VERBS = _words(
+    "bring carry deliver drive fly go haul head move proceed relocate return sail send "
+    "steam take tow transfer transport travel"
+)
 # Words that make a quantity an amount of money.
 MONEY_WORDS = _words(
     "budget compensation cost costs damages earn earned fee fees fine fines funding loss "

@@ -23,6 +23,7 @@ from assistant.answer.answer_types import (
     has_answer_type,
     names_a_place,
 )
+from assistant.answer.english import MOTION_VERBS
 from assistant.answer.extractive import Candidate
 from assistant.answer.focus import (
     PARAPHRASE_SIMILARITY,
@@ -41,7 +42,7 @@ from assistant.answer.naming import (
     names_in_role,
 )
 from assistant.answer.question import QuestionAnalysis, QuestionPart
-from assistant.answer.wordforms import forms
+from assistant.answer.wordforms import forms, verb_lemmas
 from assistant.ingest.text import normalize, terms, words
 
 Status = Literal["answer", "partial", "not_answered"]
@@ -240,11 +241,15 @@ def _preferred(
     """
     action = asked_action(part) or asked_verb(part)
     doing = {id(c) for c in typed if action and _mentions(c, action, matcher)}
-    placed = (
-        {id(c) for c in typed if names_a_place(c.text, question_words)}
-        if part.answer_type == "place"
-        else set()
-    )
+    placed: set[int] = set()
+    if part.answer_type == "place":
+        placed = {id(c) for c in typed if names_a_place(c.text, question_words)}
+        # "where was it taken": a place it went to ("towed to the Great Bitter Lake")
+        if any(verb_lemmas(w) & MOTION_VERBS for w in words(part.text)):
+            gone_to = {
+                id(c) for c in typed if names_a_place(c.text, question_words, destination=True)
+            }
+            placed = gone_to or placed
     return said_by(part, typed), doing, placed
 
 
