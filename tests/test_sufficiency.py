@@ -10,7 +10,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from assistant.answer.extractive import Candidate
-from assistant.answer.naming import names_in_role
+from assistant.answer.naming import items_of_one_kind, names_in_role
 from assistant.answer.question import analyse
 from assistant.answer.sufficiency import decide
 from assistant.answer.wordforms import derived_forms
@@ -339,6 +339,19 @@ def test_where_was_it_taken_prefers_the_place_it_went_to() -> None:
         cand("After the collision the ferry was towed to the Aker yard in Bergen."),
     ]
     assert first(question, evidence) is evidence[1]
+
+
+def test_which_two_routes_gets_the_sentence_listing_two_of_one_kind() -> None:
+    """The routes are named otherwise ("procedure"), and not by capitalized names."""
+    question = "Which two routes to approval are closed to imported boilers?"
+    barred = cand("Imported boilers are barred from approval, the ministry said.")
+    listing = cand(
+        "Imported boilers cannot be approved under either the type-test procedure "
+        "or the self-declaration procedure."
+    )
+    assert first(question, [barred, listing]) is listing
+    assert items_of_one_kind(listing.text) == 2
+    assert items_of_one_kind("The ship and its crew stayed in port.") == 0
 
 
 class _AlikeWords:

@@ -28,7 +28,7 @@ from assistant.answer.extractive import Candidate
 from assistant.answer.focus import PARAPHRASE_SIMILARITY, WordMatcher, content_words
 from assistant.answer.question import QuestionPart, answer_type
 from assistant.answer.wordforms import can_be_noun, can_be_verb, forms, verb_lemmas
-from assistant.ingest.text import normalize, terms, words
+from assistant.ingest.text import normalize, stopwords, terms, words
 
 # A name answers "who is the <role>" when at most this many words part it from the role.
 ROLE_WINDOW = 6
@@ -51,6 +51,22 @@ def listed_names(cand: Candidate, question_words: set[str]) -> int:
         joint = cand.text[end:start].strip().lower()
         run = run + 1 if _LIST_JOINT.fullmatch(joint) else 1
         best = max(best, run)
+    return best
+
+
+def items_of_one_kind(text: str) -> int:
+    """How many things of one kind the sentence lists by repeating their noun ("either the
+    certification procedure or the SDoC procedure" -> 2): an answer to "which two routes"
+    that names them otherwise than the question does."""
+    toks = [t for t in words(text) if t in ("and", "or") or t not in stopwords()]
+    best = 0
+    for i, tok in enumerate(toks):
+        if tok not in ("and", "or") or i == 0:
+            continue
+        head = toks[i - 1]
+        if head.isdigit() or not can_be_noun(head) or head not in toks[i + 1 : i + 9]:
+            continue
+        best = max(best, toks[max(0, i - 12) : i + 9].count(head))
     return best
 
 

@@ -37,6 +37,7 @@ from assistant.answer.focus import (
 from assistant.answer.naming import (
     asked_action,
     asked_verb,
+    items_of_one_kind,
     linked_sentences,
     listed_names,
     names_in_role,
@@ -139,7 +140,9 @@ def _name_the_items(decision: PartDecision, question_words: set[str]) -> None:
         return {n for n in names if part.item_noun in words(n)}
 
     naming = [c for c in decision.answering if items(c)]
-    if not naming:  # things named otherwise ("the Alp Guard and the Carlo Magno" for tugs)
+    if not naming:  # named otherwise: "the certification procedure or the SDoC procedure"
+        naming = [c for c in decision.answering if items_of_one_kind(c.text) >= part.items][:1]
+    if not naming:  # "the Alp Guard and the Carlo Magno" for tugs
         naming = [c for c in decision.answering if listed_names(c, question_words) >= part.items]
         naming = naming[:1]
     if not naming:
@@ -167,6 +170,8 @@ def _decide_part(
     typed = [c for c in pool if has_answer_type(c.text, part.answer_type, question_words)]
     if part.answer_type == "reason":
         typed += [c for c in pool if c not in typed and _restates(c, part, weights)]
+    if part.items > 1:  # "which two routes": two things of one kind need not be names
+        typed += [c for c in pool if c not in typed and items_of_one_kind(c.text) >= part.items]
     # "how many employees": a number of something else does not answer; "how strong was
     # the wind", "how much fuel": a sentence about that thing answers first
     about = {id(c) for c in typed if part.counted and _mentions(c, part.counted, matcher)}
@@ -196,7 +201,11 @@ def _decide_part(
     for cand in sorted(typed, key=lambda c: [id(c) not in ids for ids in order]):
         holder = bool(part.role) or id(cand) in linked
         coverage = _coverage(cand, part, weights, paraphrased, role_holder=holder) / total
-        if sufficient(coverage, cand.semantic) or (only_kind and coverage >= LOW_FOCUS_COVERAGE):
+        # "which two routes": a sentence listing two of one kind, named otherwise
+        lists_them = part.items > 1 and items_of_one_kind(cand.text) >= part.items
+        if sufficient(coverage, cand.semantic) or (
+            (only_kind or lists_them) and coverage >= LOW_FOCUS_COVERAGE
+        ):
             own = _coverage(cand, part, weights, paraphrased, holder, own_words=True)
             if own <= 0 and part.answer_type in MEASURED_KINDS and not only_kind:
                 continue  # its figure may be another event's: nothing ties it to the focus
