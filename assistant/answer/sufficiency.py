@@ -21,29 +21,25 @@ from assistant.answer.answer_types import (
     answer_names,
     count_answer_values,
     has_answer_type,
-    names_a_place,
 )
-from assistant.answer.english import MOTION_VERBS
 from assistant.answer.extractive import Candidate
 from assistant.answer.focus import (
     PARAPHRASE_SIMILARITY,
     WordMatcher,
     all_focus,
-    content_words,
     occurs,
     paraphrases,
     passage_terms,
 )
 from assistant.answer.naming import (
-    asked_action,
-    asked_verb,
     items_of_one_kind,
     linked_sentences,
     listed_names,
     names_in_role,
 )
+from assistant.answer.preference import mentions, preferred_sentences
 from assistant.answer.question import QuestionAnalysis, QuestionPart
-from assistant.answer.wordforms import forms, verb_lemmas
+from assistant.answer.wordforms import forms
 from assistant.ingest.text import normalize, terms, words
 
 Status = Literal["answer", "partial", "not_answered"]
@@ -174,7 +170,7 @@ def _decide_part(
         typed += [c for c in pool if c not in typed and items_of_one_kind(c.text) >= part.items]
     # "how many employees": a number of something else does not answer; "how strong was
     # the wind", "how much fuel": a sentence about that thing answers first
-    about = {id(c) for c in typed if part.counted and _mentions(c, part.counted, matcher)}
+    about = {id(c) for c in typed if part.counted and mentions(c, part.counted, matcher)}
     if part.counted and "many" in words(part.text):
         typed = [c for c in typed if id(c) in about]
     if part.role:  # "who is the chief executive": a name given in that role
@@ -195,7 +191,7 @@ def _decide_part(
     # a sentence of that kind that is still about the earlier question.
     only_kind = not part.focus
     linked = linked_sentences(part, typed, matcher)
-    order = (linked, *_preferred(part, typed, question_words, matcher), about)
+    order = (linked, *preferred_sentences(part, typed, question_words, matcher), about)
     chosen: PartDecision | None = None
     own_coverage: dict[int, float] = {}  # focus said by the sentence itself
     for cand in sorted(typed, key=lambda c: [id(c) not in ids for ids in order]):
@@ -232,47 +228,6 @@ def _prefer_closest_in_meaning(decision: PartDecision, preferred: set[int]) -> N
         decision.answering.remove(closest)
         decision.answering.insert(0, closest)
         decision.sentence = closest
-
-
-def _preferred(
-    part: QuestionPart,
-    typed: list[Candidate],
-    question_words: set[str],
-    matcher: WordMatcher | None,
-) -> tuple[set[int], set[int], set[int]]:
-    """ids of the sentences that answer first, in order (preferences, not conditions:
-    words for one action vary too much to require them):
-
-    - "..., according to Lloyd's List": a sentence giving it as that source;
-    - "who drove the tug": a sentence saying someone drove it, before one that only names
-      someone; "what did the judge find": one saying the judge found;
-    - "where": a place after "in", "at", "to", before any other name.
-    """
-    action = asked_action(part) or asked_verb(part)
-    doing = {id(c) for c in typed if action and _mentions(c, action, matcher)}
-    placed: set[int] = set()
-    if part.answer_type == "place":
-        placed = {id(c) for c in typed if names_a_place(c.text, question_words)}
-        # "where was it taken": a place it went to ("towed to the Great Bitter Lake")
-        if any(verb_lemmas(w) & MOTION_VERBS for w in words(part.text)):
-            gone_to = {
-                id(c) for c in typed if names_a_place(c.text, question_words, destination=True)
-            }
-            placed = gone_to or placed
-    return said_by(part, typed), doing, placed
-
-
-def said_by(part: QuestionPart, typed: list[Candidate]) -> set[int]:
-    """ids of the sentences giving the answer as the source the question names ("...,
-    according to Lloyd's List"): the sentence names it, or its document's publisher is it."""
-    if not part.attributed_to:
-        return set()
-    found = set()
-    for cand in typed:
-        publisher = str((cand.doc.metadata or {}).get("publisher") or "")
-        if set(part.attributed_to) <= cand.terms | set(terms(publisher)):
-            found.add(id(cand))
-    return found
 
 
 def _prefer_self_contained(
@@ -330,15 +285,6 @@ def _coverage(
         elif similarity >= PARAPHRASE_SIMILARITY:
             credit += weights[term] * similarity
     return credit
-
-
-def _mentions(cand: Candidate, word: str, matcher: WordMatcher | None) -> bool:
-    """The sentence names ``word`` in some form, or a word close to it in meaning."""
-    if not forms(word).isdisjoint(cand.terms):  # forms() holds the word's own stems too
-        return True
-    return matcher is not None and matcher.best(word, content_words(cand.text)) >= (
-        PARAPHRASE_SIMILARITY
-    )
 
 
 def _restates(cand: Candidate, part: QuestionPart, weights: dict[str, float]) -> bool:
