@@ -77,9 +77,7 @@ def test_keyword_search_finds_the_noun_made_from_the_asked_verb(tmp_path: Path) 
     (corpus / "staff.txt").write_text(
         "Title: Staff\n---\n\nThe bakery cited the impact on its 66 local employees.\n"
     )
-    (corpus / "other.txt").write_text(
-        "Title: Other\n---\n\nHow many ovens the bakery runs is not stated anywhere.\n"
-    )
+    (corpus / "other.txt").write_text("Title: Other\n---\n\nThe bakery runs four ovens.\n")
     assistant = Assistant(
         Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), embeddings=HashingEmbeddings()
     )

@@ -25,6 +25,10 @@ from assistant.ingest.text import terms
 BM25_PARAMS = {"k1": 0.9, "b": 0.4}
 
 
+# Terms a caller adds to the query (words derived from the asked ones: "employees" for
+# "employ") count for less than the asked words themselves.
+EXTRA_TERM_WEIGHT = 0.5
+
 EMPTY_TERM = "\u2205"  # stands in for a chunk without content terms
 
 
@@ -172,16 +176,18 @@ class BM25Index:
         return int(indptr[token + 1] - indptr[token])
 
     def scores(self, query: str, extra_terms: Collection[str] = ()) -> np.ndarray:
-        """BM25 score of every chunk for ``query`` and the stemmed ``extra_terms`` not in
-        it (zeros when no term matches)."""
+        """BM25 score of every chunk for ``query``, plus ``EXTRA_TERM_WEIGHT`` times the
+        score for the stemmed ``extra_terms`` not in it (zeros when no term matches)."""
         if self.model is None:
             return np.zeros(0, dtype=np.float32)
         asked = terms(query)
-        asked += sorted(set(extra_terms) - set(asked))
-        q = [t for t in asked if t in self.model.vocab_dict]
-        if not q:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        return np.asarray(self.model.get_scores(q), dtype=np.float32)
+        extra = sorted(set(extra_terms) - set(asked))
+        total = np.zeros(len(self.ids), dtype=np.float32)
+        for group, weight in ((asked, 1.0), (extra, EXTRA_TERM_WEIGHT)):
+            known = [t for t in group if t in self.model.vocab_dict]
+            if known:
+                total += weight * np.asarray(self.model.get_scores(known), dtype=np.float32)
+        return total
 
     def search(
         self,
