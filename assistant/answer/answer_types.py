@@ -14,7 +14,6 @@ from typing import Literal
 from assistant.answer.english import (
     LAW_NOUNS,
     MONTHS,
-    MOTION_VERBS,
     NAME_NOUNS,
     OUTCOME_REPORTS,
     PROVISION_NOUNS,
@@ -22,7 +21,7 @@ from assistant.answer.english import (
     SPELLED_NUMBERS,
     WEEKDAYS,
 )
-from assistant.answer.wordforms import verb_lemmas
+from assistant.answer.wordforms import is_motion_verb
 from assistant.ingest.text import normalize, stopwords, terms, words
 
 AnswerType = Literal[
@@ -177,7 +176,7 @@ def _gone_to(text: str, match: re.Match[str]) -> bool:
     if match.group(0).split()[0].lower() not in _TOWARDS:
         return False
     before = words(text[: match.start()])[-3:]
-    return any(verb_lemmas(w) & MOTION_VERBS for w in before)
+    return any(is_motion_verb(w) for w in before)
 
 
 def answer_names(text: str, question_words: set[str]) -> list[tuple[int, int]]:

@@ -42,18 +42,17 @@ def counted_noun(part: str) -> str | None:
 _POSSESSIVE = re.compile(r"([\w.-]+?)(?:['’]s|(?<=s)['’])(?=\s)")
 
 
-_NAME_OF = re.compile(r"what (?:is|was|are|were) the names? of (.+)")
+_NAME_OF = re.compile(r"\s*what\s+(?:is|was|are|were)\s+the\s+names?\s+of\s+", re.IGNORECASE)
 
 
 def role_noun(part: str) -> str | None:
     """The role a "who" part asks to fill: "who is the chief executive of X" -> executive,
     "who was the judge" -> judge, "who is X's largest shareholder" -> shareholder; None for
     "who runs X" or "who was in charge"."""
-    toks = words(part)
-    named = _NAME_OF.match(" ".join(toks))
+    named = _NAME_OF.match(part)
     if named:  # "what is the name of X's lawyer" asks what "who is X's lawyer" asks
-        toks = ["who", "is", *named.group(1).split()]
-        part = part[part.lower().index(" of ") + 4 :]
+        part = "who is " + part[named.end() :]
+    toks = words(part)
     if not toks or toks[0] not in ("who", "whom"):
         return None
     rest = toks[1:]

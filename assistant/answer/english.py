@@ -97,8 +97,7 @@ LAW_NOUNS = _words(
 # law's title.
 PROVISION_NOUNS = _words(
     "article articles clause clauses paragraph paragraphs provision provisions schedule "
-    "schedules section "
-    "sections subparagraph subparagraphs subsection subsections"
+    "schedules section sections subparagraph subparagraphs subsection subsections"
 )
 # Verbs that report what a decision-maker decided ("what did the court decide").
 OUTCOME_VERBS = _words(
@@ -128,7 +127,6 @@ FRAME_WORDS = _words(
     # placeholder nouns stand for something named elsewhere ("take the matter to court")
     "matter matters situation stuff thing things"
 )
-# Type nouns too general to be focus words ("which company", "what date").
 # Nouns that ask for a place ("which country", "what port"): one capitalized word after
 # "in", "to", "from" answers ("headquartered in China").
 PLACE_NOUNS = _words(
@@ -136,6 +134,7 @@ PLACE_NOUNS = _words(
     "island islands location locations nation nations place places port ports province "
     "provinces region regions site sites state states town towns village villages"
 )
+# Type nouns too general to be focus words ("which company", "what date").
 GENERIC_TYPE_NOUNS = _words(
     "amount bodies body companies company count date day figure firm firms group groups "
     "kind month name names number organisation organization people person sum time total "

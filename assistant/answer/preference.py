@@ -8,12 +8,11 @@ gone to).
 from __future__ import annotations
 
 from assistant.answer.answer_types import names_a_place
-from assistant.answer.english import MOTION_VERBS
 from assistant.answer.extractive import Candidate
 from assistant.answer.focus import PARAPHRASE_SIMILARITY, WordMatcher, content_words
 from assistant.answer.naming import asked_action, asked_verb
 from assistant.answer.question import QuestionPart
-from assistant.answer.wordforms import forms, verb_lemmas
+from assistant.answer.wordforms import forms, is_motion_verb
 from assistant.ingest.text import terms, words
 
 
@@ -37,7 +36,7 @@ def preferred_sentences(
     if part.answer_type == "place":
         placed = {id(c) for c in typed if names_a_place(c.text, question_words)}
         # "where was it taken": a place it went to ("towed to the Great Bitter Lake")
-        if any(verb_lemmas(w) & MOTION_VERBS for w in words(part.text)):
+        if any(is_motion_verb(w) for w in words(part.text)):
             gone_to = {
                 id(c) for c in typed if names_a_place(c.text, question_words, destination=True)
             }

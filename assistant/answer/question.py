@@ -28,7 +28,6 @@ from assistant.answer.english import (
     LAW_NOUNS,
     MEASURE_WORDS,
     MONEY_WORDS,
-    MOTION_VERBS,
     NAME_NOUNS,
     OUTCOME_NOUNS,
     OUTCOME_VERBS,
@@ -40,7 +39,7 @@ from assistant.answer.english import (
     TYPE_NOUNS,
     WH_WORDS,
 )
-from assistant.answer.wordforms import can_be_verb, verb_lemmas
+from assistant.answer.wordforms import can_be_verb, is_motion_verb, verb_lemmas
 from assistant.ingest.text import stopwords, terms, words
 
 
@@ -182,7 +181,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
         if kind == "outcome":
             skip |= OUTCOME_VERBS
         if kind == "place":  # "where was it going": the verb only says "to a place"
-            skip |= {w for w in words(text) if verb_lemmas(w) & MOTION_VERBS}
+            skip |= {w for w in words(text) if is_motion_verb(w)}
         shown = _focus_words(text, skip)
         inherited = earlier
         if not shown and parts:  # "..., and under what act?" is about the previous part

@@ -166,8 +166,9 @@ def _decide_part(
     typed = [c for c in pool if has_answer_type(c.text, part.answer_type, question_words)]
     if part.answer_type == "reason":
         typed += [c for c in pool if c not in typed and _restates(c, part, weights)]
-    if part.items > 1:  # "which two routes": two things of one kind need not be names
-        typed += [c for c in pool if c not in typed and items_of_one_kind(c.text) >= part.items]
+    # "which two routes": two things of one kind, named otherwise, need not be names
+    listing = {id(c) for c in pool if part.items > 1 and items_of_one_kind(c.text) >= part.items}
+    typed += [c for c in pool if id(c) in listing and c not in typed]
     # "how many employees": a number of something else does not answer; "how strong was
     # the wind", "how much fuel": a sentence about that thing answers first
     about = {id(c) for c in typed if part.counted and mentions(c, part.counted, matcher)}
@@ -197,10 +198,8 @@ def _decide_part(
     for cand in sorted(typed, key=lambda c: [id(c) not in ids for ids in order]):
         holder = bool(part.role) or id(cand) in linked
         coverage = _coverage(cand, part, weights, paraphrased, role_holder=holder) / total
-        # "which two routes": a sentence listing two of one kind, named otherwise
-        lists_them = part.items > 1 and items_of_one_kind(cand.text) >= part.items
         if sufficient(coverage, cand.semantic) or (
-            (only_kind or lists_them) and coverage >= LOW_FOCUS_COVERAGE
+            (only_kind or id(cand) in listing) and coverage >= LOW_FOCUS_COVERAGE
         ):
             own = _coverage(cand, part, weights, paraphrased, holder, own_words=True)
             if own <= 0 and part.answer_type in MEASURED_KINDS and not only_kind:

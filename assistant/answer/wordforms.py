@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from assistant.answer.english import MOTION_VERBS
 from assistant.ingest.text import stopwords, terms, words
 
 
@@ -100,7 +101,7 @@ def derived_forms(word: str) -> frozenset[str]:
     ("closure" -> close, closed, closing; "employs" -> employee, employees, employer):
     sources say "ordered it closed" where a question says "ordered the closure". Only
     words English knows count (``lemminflect``'s tables), never an invented one."""
-    from lemminflect import getAllInflections, getAllLemmas
+    from lemminflect import getAllLemmas
 
     found: set[str] = set()
     word = word.lower()
@@ -115,9 +116,7 @@ def derived_forms(word: str) -> frozenset[str]:
             for ending in endings:
                 verb = stem + ending
                 if verb not in stopwords() and verb in getAllLemmas(verb).get("VERB", ()):
-                    for inflected in getAllInflections(verb, upos="VERB").values():
-                        found.update(t for w in inflected for t in terms(w))
-                    found.update(terms(verb))
+                    found |= _inflected_terms(verb, "VERB")
     for verb in readings.get("VERB", ()):
         for suffix, endings in NOMINAL_SUFFIXES:
             for ending in endings:
@@ -126,10 +125,21 @@ def derived_forms(word: str) -> frozenset[str]:
                 noun = verb[: len(verb) - len(ending)] + suffix
                 lemmas = getAllLemmas(noun)
                 if noun in lemmas.get("NOUN", ()) and not lemmas.keys() & {"ADJ", "ADV"}:
-                    for inflected in getAllInflections(noun, upos="NOUN").values():
-                        found.update(t for w in inflected for t in terms(w))
-                    found.update(terms(noun))
+                    found |= _inflected_terms(noun, "NOUN")
     return frozenset(found - set(terms(word)))
+
+
+def _inflected_terms(lemma: str, upos: str) -> frozenset[str]:
+    """Stemmed terms of ``lemma`` and of its inflections as that part of speech."""
+    from lemminflect import getAllInflections
+
+    inflected = getAllInflections(lemma, upos=upos).values()
+    return frozenset(terms(lemma)) | {t for group in inflected for w in group for t in terms(w)}
+
+
+def is_motion_verb(word: str) -> bool:
+    """ "towed", "taken", "sailed": a form of a verb of motion (``MOTION_VERBS``)."""
+    return not verb_lemmas(word).isdisjoint(MOTION_VERBS)
 
 
 def derived_terms(text: str) -> frozenset[str]:
