@@ -249,3 +249,48 @@ def test_answering_one_part_joins_two_values_only_of_its_kind_and_action(
     )
     assert not find_conflicts([left], [order], real_embeddings, answering=group, kinds=[{"title"}])
     assert find_conflicts([left], [order], real_embeddings, answering=group, kinds=[when])
+
+
+def test_a_disagreement_is_about_the_answer_only_when_the_answer_gives_such_a_value() -> None:
+    from assistant.answer.conflicts import FoundConflict, about_the_answer
+
+    described = cand("The insurer called the claim largely unsupported.", "a.txt")
+    high = cand("The authority claims $916 million from the owner.", "b.txt")
+    low = cand("The authority is seeking $900 million from the owner.", "c.txt")
+    money = FoundConflict("the amount", [("$916 million", high), ("$900 million", low)], "money")
+    assert not about_the_answer(money, [described])  # two runners-up, beside the point
+    assert about_the_answer(money, [high])  # the answer states one side
+    priced = cand("The insurer offered $150 million to settle.", "d.txt")
+    assert about_the_answer(money, [priced])  # the answer gives an amount too
+
+    tugs = FoundConflict("the number of tugs", [("13 tugs", high), ("14 tugs", low)], "count")
+    depth = cand("The crews dug around the bow to a depth of 18 metres.", "e.txt")
+    more_tugs = cand("Eleven tugs were deployed around the bow.", "f.txt")
+    assert not about_the_answer(tugs, [depth])  # a count, but of something else
+    assert about_the_answer(tugs, [more_tugs])
+
+
+@pytest.mark.slow
+def test_runners_up_disagreeing_on_what_the_answer_never_states_are_not_reported(
+    real_embeddings,  # noqa: ANN001
+) -> None:
+    from assistant.answer.compose import answer_conflicts
+    from assistant.answer.extractive import Evidence
+    from assistant.answer.question import analyse
+    from assistant.answer.sufficiency import PartDecision, Sufficiency
+
+    (part,) = analyse("How did the insurer describe the harbour authority's claim?").parts
+    described = cand("The insurer described the harbour authority's claim as unfounded.", "a.txt")
+    high = cand("The harbour authority claims $916 million from the ferry owner.", "b.txt")
+    low = cand("The harbour authority claims $900 million from the ferry owner.", "c.txt")
+    for c in (described, high, low):
+        c.score = 1.0
+    evidence = Evidence([described, high, low], 1.0, 1.0, [])
+    decided = Sufficiency([PartDecision(part, described, 1.0, answering=[described, high, low])])
+    answer = [described, high, low]
+    assert answer_conflicts(answer, evidence, decided, real_embeddings) == []
+    # the same two claims disagree when one of them is what answers the question
+    (asked,) = analyse("How much compensation does the harbour authority claim?").parts
+    decided = Sufficiency([PartDecision(asked, high, 1.0, answering=[high, low])])
+    (found,) = answer_conflicts([high, low], evidence, decided, real_embeddings)
+    assert {v for v, _ in found.sides} == {"$916 million", "$900 million"}

@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.answer.answer_types import has_answer_type
 from assistant.answer.citations import MARKER, Citation, Conflict, ConflictValue
-from assistant.answer.conflicts import FoundConflict, find_conflicts, kinds_asked
+from assistant.answer.conflicts import (
+    FoundConflict,
+    about_the_answer,
+    find_conflicts,
+    kinds_asked,
+)
 from assistant.answer.english import WH_WORDS
 from assistant.answer.extractive import Candidate, Evidence, merge_duplicates, select_sentences
 from assistant.answer.focus import WordMatcher
@@ -235,12 +240,14 @@ def answer_conflicts(
     counted = {p.part.counted for p in sufficiency.parts if p.part.counted}
     actions = [asked_verb(p.part, tuple(WH_WORDS)) for p in sufficiency.parts]
     per_part = [kinds_asked([p.part.answer_type]) for p in sufficiency.parts]
+    first = [c for p in sufficiency.parts if p.sentence for c in [p.sentence, *p.more]]
     return [
         found
         for found in find_conflicts(
             answer, strong, embeddings, answering, counted, actions, per_part
         )
-        if asked is None or found.kind in asked  # else: about something not asked
+        if (asked is None or found.kind in asked)  # else: about something not asked
+        and about_the_answer(found, first)
     ]
 
 

@@ -159,6 +159,21 @@ def _topic(value: Value) -> str:
     return {"date": "the date", "money": "the amount", "title": "the title"}[value.kind]
 
 
+def about_the_answer(found: FoundConflict, first: list[Candidate]) -> bool:
+    """The disagreement concerns what answers the question: a side is stated by a sentence
+    answering a part, or such a sentence gives a value of the same kind (a title beside
+    another title; for a count, a count of the same thing). Two runners-up quoted for
+    context that disagree on something the answer never states ("$900 million" and "$916
+    million" beside how an insurer described the claim) are not reported."""
+    if any(cand is f for _, cand in found.sides for f in first):
+        return True
+    return any(
+        v.kind == found.kind and (v.kind != "count" or _topic(v) == found.topic)
+        for f in first
+        for v in extract_values(f.text)
+    )
+
+
 def _disputed_pairs(
     answer: list[Candidate], pool: list[Candidate], values: dict[int, list[Value]]
 ) -> list[tuple[Candidate, Value, Candidate, Value]]:
