@@ -187,6 +187,11 @@ def test_two_counts_of_the_thing_asked_disagree_however_worded(
     assert find_conflicts([monday], [friday], real_embeddings, counted={"pumps"}) == []
     crews = cand("By the time the flood had drained, 12 crews were deployed.", "e.txt")
     assert find_conflicts([a], [crews], real_embeddings, counted={"pumps"}) == []
+    # both answer "how many pupils stayed at home", and both count pupils, but not the same
+    # pupils: answering one part does not make two counts of one noun a disagreement
+    ill = cand("The flu wave infected 900 pupils and kept 40 at home for a week.", "f.txt")
+    home = cand("Sixty pupils stayed at home, the head teacher said.", "g.txt")
+    assert find_conflicts([ill], [home], real_embeddings, answering=[[ill, home]]) == []
 
 
 def test_only_the_kind_of_disagreement_the_question_asks_about_is_reported() -> None:

@@ -103,12 +103,13 @@ def _reports_change(context: str) -> bool:
     return bool(set(words(context)) & CHANGE_WORDS)
 
 
-def _counts_asked(a: Value, b: Value, asked_terms: set[str], same_question: bool) -> bool:
+def _counts_asked(a: Value, b: Value, asked_terms: set[str]) -> bool:
     """Both values count the same thing ("369 vessels", "422 vessels"), and it is what the
-    question counts, or both sentences answer the same question part on their own."""
+    question counts. Answering the same part is not enough: "sickened 312 people" and "41
+    people were hospitalised" both answer "how many people ended up in hospital"."""
     if a.kind != "count" or b.kind != "count" or terms(a.holder) != terms(b.holder):
         return False
-    return same_question or bool(set(terms(a.holder)[-1:]) & asked_terms)
+    return bool(set(terms(a.holder)[-1:]) & asked_terms)
 
 
 def _at_different_times(a: Candidate, b: Candidate) -> bool:
@@ -235,7 +236,7 @@ def find_conflicts(
             _answer_one_part(a, va, b, vb, g, verb, asked) for g, verb, asked in per_part
         )
         needed = SAME_QUESTION_SIMILARITY if same_question else SAME_CLAIM_SIMILARITY
-        if _counts_asked(va, vb, asked_terms, same_question) and not _at_different_times(a, b):
+        if _counts_asked(va, vb, asked_terms) and not _at_different_times(a, b):
             needed = -1.0  # two sources count exactly the thing the question asks to count
         if float(vecs[i] @ vecs[half + i]) < needed:
             continue  # different claims that merely share a subject
