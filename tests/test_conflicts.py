@@ -196,7 +196,8 @@ def test_two_counts_of_the_thing_asked_disagree_however_worded(
 
 def test_only_the_kind_of_disagreement_the_question_asks_about_is_reported() -> None:
     assert kinds_asked(["date"]) == {"date"}
-    assert kinds_asked(["date", "number"]) == {"date", "count"}
+    assert kinds_asked(["date", "number"]) == {"date", "count", "money"}
+    assert "money" in kinds_asked(["number"])  # "how large was the penalty": an amount
     assert kinds_asked(["date", None]) is None  # an open question: any disagreement
     assert kinds_asked(["law"]) == set()  # two dates do not answer "under which act" apart
 

@@ -59,7 +59,7 @@ KINDS_ASKED: dict[str, set[str]] = {
     "date": {"date"},
     "time": set(),
     "duration": {"count"},
-    "number": {"count"},
+    "number": {"count", "money"},  # "how large was the penalty": an amount
     "money": {"money"},
     "name": {"title"},
     "law": set(),
