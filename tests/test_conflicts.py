@@ -300,3 +300,29 @@ def test_runners_up_disagreeing_on_what_the_answer_never_states_are_not_reported
     decided = Sufficiency([PartDecision(asked, high, 1.0, answering=[high, low])])
     (found,) = answer_conflicts([high, low], evidence, decided, real_embeddings)
     assert {v for v, _ in found.sides} == {"$916 million", "$900 million"}
+
+
+@pytest.mark.slow
+def test_a_question_asking_which_thing_hears_no_disagreeing_counts(
+    real_embeddings,  # noqa: ANN001
+) -> None:
+    """ "Which bacterium ...?" is answered by naming one; two sources counting the samples
+    differently do not disagree about that (they do for "how many samples ...?")."""
+    from assistant.answer.compose import answer_conflicts
+    from assistant.answer.extractive import Evidence
+    from assistant.answer.question import analyse
+    from assistant.answer.sufficiency import PartDecision, Sufficiency
+
+    a = cand("Of 22 routine samples taken at the reservoir, two held E. coli.", "a.txt")
+    b = cand("Of 24 routine samples taken at the reservoir, two held E. coli.", "b.txt")
+    for c in (a, b):
+        c.score = 1.0
+    evidence = Evidence([a, b], 1.0, 1.0, [])
+    for question, reported in (
+        ("Which bacterium was found in the reservoir samples?", False),
+        ("How many routine samples were taken at the reservoir?", True),
+    ):
+        (part,) = analyse(question).parts
+        decided = Sufficiency([PartDecision(part, a, 1.0, answering=[a, b])])
+        found = answer_conflicts([a, b], evidence, decided, real_embeddings)
+        assert bool(found) is reported, question

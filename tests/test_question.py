@@ -273,3 +273,16 @@ def test_a_part_pointing_back_at_an_earlier_part_asks_for_the_same_kind() -> Non
     ).parts
     assert first.answer_type == "money"
     assert then.answer_type == "money"
+
+
+def test_an_open_part_asking_which_thing_is_told_apart() -> None:
+    from assistant.answer.question import asks_which_thing
+
+    def which(q: str) -> bool:
+        return asks_which_thing(analyse(q).parts[0])
+
+    assert which("Which bacterium turned up in the tests?")
+    assert which("What cabinet post did she hold?")
+    assert not which("What exactly did the order prohibit?")
+    assert not which("What happened next?")
+    assert not which("Which court ordered the seizure?")  # a name: its own kind

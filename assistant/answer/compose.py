@@ -20,6 +20,7 @@ from assistant.answer.extractive import Candidate, Evidence, merge_duplicates, s
 from assistant.answer.focus import WordMatcher
 from assistant.answer.grounded import neutralize_markers, verify
 from assistant.answer.naming import asked_verb
+from assistant.answer.question import asks_which_thing
 from assistant.answer.sufficiency import Sufficiency
 from assistant.ingest.text import words
 from assistant.settings import TUNING
@@ -236,10 +237,12 @@ def answer_conflicts(
         if c.score >= TUNING.conflict_min_score * best
     ]
     answering = [p.answering for p in sufficiency.parts]
-    asked = kinds_asked([p.part.answer_type for p in sufficiency.parts])
+    # "which bacterium": an open part asking which thing hears only disagreeing titles
+    kinds = ["thing" if asks_which_thing(p.part) else p.part.answer_type for p in sufficiency.parts]
+    asked = kinds_asked(kinds)
     counted = {p.part.counted for p in sufficiency.parts if p.part.counted}
     actions = [asked_verb(p.part, tuple(WH_WORDS)) for p in sufficiency.parts]
-    per_part = [kinds_asked([p.part.answer_type]) for p in sufficiency.parts]
+    per_part = [kinds_asked([kind]) for kind in kinds]
     first = [c for p in sufficiency.parts if p.sentence for c in [p.sentence, *p.more]]
     return [
         found

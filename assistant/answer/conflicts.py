@@ -62,6 +62,7 @@ KINDS_ASKED: dict[str, set[str]] = {
     "number": {"count", "money"},  # "how large was the penalty": an amount
     "money": {"money"},
     "name": {"title"},
+    "thing": {"title"},  # "which bacterium", "what cabinet post": which thing it is
     "law": set(),
     "place": set(),
     "outcome": set(),

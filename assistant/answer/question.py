@@ -39,7 +39,13 @@ from assistant.answer.english import (
     TYPE_NOUNS,
     WH_WORDS,
 )
-from assistant.answer.wordforms import can_be_verb, is_motion_verb, verb_lemmas
+from assistant.answer.wordforms import (
+    can_be_noun,
+    can_be_verb,
+    is_motion_verb,
+    is_verb_only,
+    verb_lemmas,
+)
 from assistant.ingest.text import stopwords, terms, words
 
 
@@ -208,6 +214,20 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
             )
         )
     return QuestionAnalysis(question, tuple(parts))
+
+
+def asks_which_thing(part: QuestionPart) -> bool:
+    """An open part asking which thing ("which bacterium", "what cabinet post"): its answer
+    names something; it is not a date, count or amount."""
+    toks = words(part.text)
+    return (
+        part.answer_type is None
+        and len(toks) > 1
+        and toks[0] in ("which", "what")
+        and toks[1] not in stopwords()
+        and can_be_noun(toks[1])
+        and not is_verb_only(toks[1])
+    )
 
 
 def _points_back(part: str) -> bool:
