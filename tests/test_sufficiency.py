@@ -383,6 +383,16 @@ def test_a_word_like_the_role_that_ends_a_name_is_part_of_the_name() -> None:
     assert names_in_role(bureau, "bureau", set(), _AlikeWords())  # type: ignore[arg-type]
 
 
+def test_a_name_and_a_role_in_different_clauses_say_nothing_of_who_holds_it() -> None:
+    """ "Reported it to the DEP on Monday, after operators reviewed the logs" names no
+    operator: the name and the role word stand in different clauses."""
+    matcher = _AlikeWords()
+    apart = cand("The board reported the fault to the DEP on Monday, after operators checked.")
+    assert not names_in_role(apart, "operator", set(), matcher)  # type: ignore[arg-type]
+    named = cand("The fault was reported on Monday by operator Dana Kowalski.")
+    assert names_in_role(named, "operator", set(), matcher)  # type: ignore[arg-type]
+
+
 def test_what_did_x_find_prefers_the_sentence_saying_x_found() -> None:
     """An outcome word in a condition ("if no stay is granted") ranks first, yet the
     sentence saying what the judge found answers "what did the judge find"."""

@@ -23,6 +23,11 @@ PREPOSITIONS = _words(
     "under in on at for by from to with within against about after before during since "
     "into behind of over between among across through toward towards like per"
 )
+# Conjunctions that open a subordinate clause: a name before one and a role after it
+# belong to different clauses ("reported it to DEP on Monday, after operators reviewed").
+SUBORDINATORS = _words(
+    "after although because before once since though unless until when whenever whereas while"
+)
 # Words that open a noun phrase, and pronouns that stand for one.
 DETERMINERS = _words("a an the its their his her our my your this that these those")
 PERSONAL_PRONOUNS = _words("i you he she it we they him them us me")

@@ -22,6 +22,7 @@ from assistant.answer.english import (
     NAME_NOUNS,
     PERSONAL_PRONOUNS,
     PREPOSITIONS,
+    SUBORDINATORS,
     WH_WORDS,
 )
 from assistant.answer.extractive import Candidate
@@ -192,7 +193,7 @@ def names_in_role(
             holders.append(span)  # "Justice" holds a judge's role; "judicial" does not
     for start, end in names:
         for r_start, r_end in holders:
-            gap = cand.text[min(end, r_end) : max(start, r_start)]
-            if len(_TOKEN.findall(gap)) <= ROLE_WINDOW:
+            gap = _TOKEN.findall(cand.text[min(end, r_end) : max(start, r_start)])
+            if len(gap) <= ROLE_WINDOW and SUBORDINATORS.isdisjoint(map(normalize, gap)):
                 return True
     return False
