@@ -97,6 +97,23 @@ def test_a_figure_in_a_sentence_saying_none_of_the_focus_is_not_the_answer() -> 
     assert run("What time did the ferry sink?", evidence).status == "not_answered"
 
 
+def test_a_year_the_question_names_must_be_the_passage_or_documents_year() -> None:
+    """ "How many advisories were issued in 2022?" is not answered by a 2023 report that
+    never names 2022; a passage or document of that year answers it."""
+    later = cand("The water board issued three boil-water advisories in the county.")
+    later.doc.metadata["date"] = "2023-08-21"
+    question = "How many boil-water advisories did the water board issue in 2022?"
+    assert run(question, [later]).status == "not_answered"
+    dated = cand("The water board issued three boil-water advisories in the county.")
+    dated.doc.metadata["date"] = "2022-12-30"
+    assert run(question, [dated]).status == "answer"
+    said = cand(
+        "The water board issued three boil-water advisories in the county.",
+        passage="Review of 2022. The water board issued three boil-water advisories in the county.",
+    )
+    assert run(question, [said]).status == "answer"
+
+
 def test_closeness_in_meaning_lets_a_paraphrased_question_through() -> None:
     sentence = "Lena Park has led the orchestra as music director since 2017."
     close = [cand(sentence, semantic=0.8)]

@@ -12,6 +12,7 @@ counts most.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -55,6 +56,7 @@ CLOSE_MEANING = 0.65
 # Kinds of answer that are a value (a date, a figure): one borrowing all its focus from
 # its passage may give the value of something else the passage tells.
 MEASURED_KINDS = frozenset({"date", "time", "duration", "number", "money"})
+_YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
 # Candidates examined per part (by their relevance to the part).
 PART_POOL = 12
 # A "why" part is also answered by a sentence that restates this share of its focus in
@@ -195,7 +197,10 @@ def _decide_part(
     order = (linked, *preferred_sentences(part, typed, question_words, matcher), about)
     chosen: PartDecision | None = None
     own_coverage: dict[int, float] = {}  # focus said by the sentence itself
+    years = asked_years(part)
     for cand in sorted(typed, key=lambda c: [id(c) not in ids for ids in order]):
+        if years and not years <= of_years(cand):
+            continue  # "how many in 2022": a passage of another year tells another year's
         holder = bool(part.role) or id(cand) in linked
         coverage = _coverage(cand, part, weights, paraphrased, role_holder=holder) / total
         if sufficient(coverage, cand.semantic) or (
@@ -214,6 +219,17 @@ def _decide_part(
     if chosen is not None:
         _prefer_closest_in_meaning(chosen, set().union(*order))
     return chosen or PartDecision(part, None, best, meaning, missing)
+
+
+def asked_years(part: QuestionPart) -> set[str]:
+    """The years a part names ("issued in 2022", "the 2024 final")."""
+    return {w for w in part.focus_words if _YEAR.fullmatch(w)}
+
+
+def of_years(cand: Candidate) -> set[str]:
+    """The years a sentence can speak for: those its passage names, and its document's."""
+    date = str((cand.doc.metadata or {}).get("date") or "")
+    return {w for w in words(f"{cand.doc.page_content} {date}") if _YEAR.fullmatch(w)}
 
 
 def _prefer_closest_in_meaning(decision: PartDecision, preferred: set[int]) -> None:
