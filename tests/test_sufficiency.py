@@ -123,6 +123,18 @@ def test_closeness_in_meaning_lets_a_paraphrased_question_through() -> None:
     assert run(question, far).status == "not_answered"
 
 
+def test_a_sentence_all_but_restating_the_question_needs_few_of_its_words() -> None:
+    """Most of the question's words are said otherwise ("getting" / "received", "lodging"
+    / "filed", "email" / "electronic mail"); only the closest restatement answers."""
+    sentence = "The club's appeal was filed 39 days after it received the ruling by post."
+    question = (
+        "How many days passed between the team getting the verdict by letter and lodging "
+        "its complaint?"
+    )
+    assert run(question, [cand(sentence, semantic=0.85)]).status == "answer"
+    assert run(question, [cand(sentence, semantic=0.7)]).status == "not_answered"
+
+
 def test_a_follow_up_is_judged_with_the_earlier_question() -> None:
     evidence = [
         cand("The regional water board ordered the river closed under the Clean Water Act.")

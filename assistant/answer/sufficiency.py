@@ -53,6 +53,11 @@ MIN_FOCUS_COVERAGE = 0.5
 # ... or this share, when the sentence is also this close in meaning to the question.
 LOW_FOCUS_COVERAGE = 0.2
 CLOSE_MEANING = 0.65
+# ... or this share, when the sentence all but restates the question in other words ("the
+# appeal was filed 39 days after it received the order by electronic mail" for "how many
+# days passed between getting the order by email and lodging the appeal").
+LEAST_FOCUS_COVERAGE = 0.1
+RESTATES_MEANING = 0.8
 # Kinds of answer that are a value (a date, a figure): one borrowing all its focus from
 # its passage may give the value of something else the passage tells.
 MEASURED_KINDS = frozenset({"date", "time", "duration", "number", "money"})
@@ -263,9 +268,12 @@ def _prefer_self_contained(
 
 
 def sufficient(coverage: float, meaning: float) -> bool:
-    """Enough of the focus, or a good part of it in a sentence close in meaning."""
-    return coverage >= MIN_FOCUS_COVERAGE or (
-        coverage >= LOW_FOCUS_COVERAGE and meaning >= CLOSE_MEANING
+    """Enough of the focus, or a good part of it in a sentence close in meaning, or a
+    little of it in one that all but restates the question."""
+    return (
+        coverage >= MIN_FOCUS_COVERAGE
+        or (coverage >= LOW_FOCUS_COVERAGE and meaning >= CLOSE_MEANING)
+        or (coverage >= LEAST_FOCUS_COVERAGE and meaning >= RESTATES_MEANING)
     )
 
 
