@@ -114,6 +114,18 @@ def test_a_year_the_question_names_must_be_the_passage_or_documents_year() -> No
     assert run(question, [said]).status == "answer"
 
 
+def test_how_much_of_a_thing_wants_an_amount_of_that_thing() -> None:
+    """An amount of something else (a claim) does not answer "how much state funding";
+    "how much money" names only the kind of answer."""
+    claim = cand("The town has demanded €9.8 million from the builder of the new bridge.")
+    question = "How much state funding has the town received for the new bridge?"
+    assert run(question, [claim]).status == "not_answered"
+    funded = cand("The town received €2 million in state funding for the new bridge.")
+    assert run(question, [claim, funded]).parts[0].sentence is funded
+    bond = cand("The town has collected €710,000 from the builder's bond so far.")
+    assert run("How much money has the town collected so far?", [bond]).status == "answer"
+
+
 def test_closeness_in_meaning_lets_a_paraphrased_question_through() -> None:
     sentence = "Lena Park has led the orchestra as music director since 2017."
     close = [cand(sentence, semantic=0.8)]

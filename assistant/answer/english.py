@@ -142,7 +142,7 @@ PLACE_NOUNS = _words(
 # Type nouns too general to be focus words ("which company", "what date").
 GENERIC_TYPE_NOUNS = _words(
     "amount bodies body companies company count date day figure firm firms group groups "
-    "kind month name names number organisation organization people person sum time total "
+    "kind money month name names number organisation organization people person sum time total "
     "type value year"
 )
 # Words that make two values true at different times: a change, or a time contrast.

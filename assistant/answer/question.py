@@ -207,7 +207,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
                 context=tuple(extra),
                 context_words=tuple(extra.values()),
                 ranking_text=text_for_ranking,
-                counted=counted_noun(text) if kind == "number" else None,
+                counted=counted_noun(text) if kind in ("number", "money") else None,
                 role=role_noun(text) if kind == "name" else None,
                 attributed_to=attribution(text),
                 **(items_asked(text) if kind == "name" else {}),

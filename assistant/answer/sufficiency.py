@@ -179,7 +179,7 @@ def _decide_part(
     # "how many employees": a number of something else does not answer; "how strong was
     # the wind", "how much fuel": a sentence about that thing answers first
     about = {id(c) for c in typed if part.counted and mentions(c, part.counted, matcher)}
-    if part.counted and "many" in words(part.text):
+    if part.counted and ("many" in words(part.text) or part.answer_type == "money"):
         typed = [c for c in typed if id(c) in about]
     if part.role:  # "who is the chief executive": a name given in that role
         typed = [c for c in typed if names_in_role(c, part.role, question_words, matcher)]
