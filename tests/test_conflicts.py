@@ -326,3 +326,35 @@ def test_a_question_asking_which_thing_hears_no_disagreeing_counts(
         decided = Sufficiency([PartDecision(part, a, 1.0, answering=[a, b])])
         found = answer_conflicts([a, b], evidence, decided, real_embeddings)
         assert bool(found) is reported, question
+
+
+@pytest.mark.slow
+def test_a_sentence_answering_only_with_its_passages_words_is_not_the_same_claim(
+    real_embeddings,  # noqa: ANN001
+) -> None:
+    """ "The bridge opened in 1974" answers "when was the bridge shut" only with words of
+    its passage; its year is another event's, not a disagreement with the closure date."""
+    from assistant.answer.compose import answer_conflicts
+    from assistant.answer.extractive import Evidence
+    from assistant.answer.question import analyse
+    from assistant.answer.sufficiency import decide
+    from assistant.ingest.text import terms
+
+    shut = cand("The Elm Bridge was shut to all traffic on 16 October 2024.", "a.txt")
+    passage = "The Elm Bridge was shut to all traffic last week. The Elm Bridge opened in 1974."
+    opened = Candidate(
+        Document(page_content=passage, metadata={"source": "b.txt"}),
+        51,
+        len(passage),
+        "The Elm Bridge opened in 1974.",
+    )
+    for c in (shut, opened):
+        c.terms, c.semantic, c.score = frozenset(terms(c.text)), 0.6, 1.0
+    analysis = analyse("On what date was the Elm Bridge shut to all traffic?")
+    # the asked action weighs most; the bridge's name is the topic every passage names
+    weights = {"elm": 1.0, "bridg": 0.5, "shut": 2.0, "traffic": 1.0}
+    decided = decide(analysis, [[shut, opened]], lambda p: weights, None)
+    (part,) = decided.parts
+    assert opened in part.answering and opened not in part.self_answering
+    evidence = Evidence([shut, opened], 1.0, 1.0, [])
+    assert answer_conflicts([shut, opened], evidence, decided, real_embeddings) == []

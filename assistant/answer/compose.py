@@ -236,7 +236,9 @@ def answer_conflicts(
         for c in evidence.candidates[: TUNING.conflict_candidates]
         if c.score >= TUNING.conflict_min_score * best
     ]
-    answering = [p.answering for p in sufficiency.parts]
+    # answering a part together is evidence of one claim only for sentences that answer it
+    # in their own words
+    answering = [p.self_answering for p in sufficiency.parts]
     # "which bacterium": an open part asking which thing hears only disagreeing titles
     kinds = ["thing" if asks_which_thing(p.part) else p.part.answer_type for p in sufficiency.parts]
     asked = kinds_asked(kinds)

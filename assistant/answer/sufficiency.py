@@ -80,6 +80,9 @@ class PartDecision:
     missing: list[str] = field(default_factory=list)
     # every sentence that would answer the part on its own (the chosen one first)
     answering: list[Candidate] = field(default_factory=list)
+    # those of them that answer in their own words, not with focus borrowed from their
+    # passage ("The bridge opened in 1974" in a passage about its closure)
+    self_answering: list[Candidate] = field(default_factory=list)
     # for "which two lists": sentences naming the items the chosen one does not
     more: list[Candidate] = field(default_factory=list)
 
@@ -218,6 +221,8 @@ def _decide_part(
                 chosen = PartDecision(part, cand, coverage, meaning=cand.semantic)
             chosen.answering.append(cand)
             own_coverage[id(cand)] = own / total
+            if sufficient(own / total, cand.semantic):
+                chosen.self_answering.append(cand)
         best, meaning = max(best, coverage), max(meaning, cand.semantic)
     if chosen is not None and own_coverage:
         _prefer_self_contained(chosen, own_coverage, set().union(*order))
