@@ -73,6 +73,12 @@ REAL_CONFLICTS = [
         {"$916 million", "$900 million"},
     ),
     (
+        "a part of a whole",
+        "The inspection report found that 14 of the bridge's 96 cables were damaged.",
+        "According to the inspection report, 17 of the 96 cables were damaged.",
+        {"14", "17"},
+    ),
+    (
         "a title",
         "Minister of Foreign Affairs Anna Berg announced the decision on Friday.",
         "Trade Minister Anna Berg announced the decision on Friday.",

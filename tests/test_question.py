@@ -298,3 +298,10 @@ def test_a_date_the_question_gives_is_no_answer_to_when() -> None:
         asked = set(sorted(asked, key=lambda w: hash((w, _))))
         assert not has_answer_type("The August 2023 advisory ended later.", "date", asked)
         assert has_answer_type("The advisory was issued on August 17.", "date", asked)
+
+
+def test_how_many_of_the_things_counts_the_things() -> None:
+    from assistant.answer.asked import counted_noun
+
+    assert counted_noun("How many of the bridge's tendons were damaged?") == "tendons"
+    assert counted_noun("How many of its employees lost their jobs?") == "employees"

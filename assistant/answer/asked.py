@@ -10,6 +10,7 @@ import re
 
 from assistant.answer.english import (
     AUXILIARIES,
+    DETERMINERS,
     GENERIC_TYPE_NOUNS,
     MEASURE_WORDS,
     PREPOSITIONS,
@@ -28,7 +29,10 @@ def counted_noun(part: str) -> str | None:
     noun ("people"), a pronoun, or a part that asks neither."""
     toks = words(part)
     if "many" in toks:
-        return phrase_head(toks[toks.index("many") + 1 :])
+        after = toks[toks.index("many") + 1 :]
+        if after[:1] == ["of"]:  # "how many of the bridge's tendons": tendons
+            after = [w for w in after[1:] if w not in DETERMINERS and not w.endswith("'s")]
+        return phrase_head(after)
     lead = lead_words(toks)
     if lead[:2] == ["how", "much"]:  # "how much fuel was it carrying" (not "how much did")
         return phrase_head(lead[2:])

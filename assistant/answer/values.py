@@ -36,6 +36,12 @@ _COUNT = re.compile(
     r"[\s-]+(?P<noun>[a-z][a-z-]+)(?:\s+(?P<noun2>[a-z][a-z-]+))?",
     re.IGNORECASE,
 )
+# A part of a counted whole: "14 of the bridge's 96 tendons", "17 of the 96 tendons" count
+# tendons, as "14 tendons" would.
+_PARTITIVE = re.compile(
+    r"\b(?P<num>\d[\d,]*)\s+of\s+(?:the|its|their|his|her)\s+(?:[\w'’-]+\s+){0,2}?"
+    r"(?P<total>\d[\d,]*)\s+(?:[a-z-]+\s+){0,2}?(?P<noun>[a-z-]+s)\b"
+)
 # Role nouns that head an official title ("Minister of ...", "Industry Minister").
 _ROLES = (
     "Minister|Secretary|President|Vice[- ]President|Chair|Chairman|Chairwoman|Chairperson|"
@@ -107,6 +113,13 @@ def extract_values(text: str) -> list[Value]:
             continue
         found.append(Value("money", (num * _SCALE.get(scale, 1),), m.group(0), *m.span()))
         taken.append(m.span())
+    for m in _PARTITIVE.finditer(text):
+        noun = m.group("noun").lower()
+        for group in ("num", "total"):  # the part and the whole both count the noun
+            num, (start, end) = _number(m.group(group)), m.span(group)
+            if num is not None and free(start, end):
+                found.append(Value("count", (num,), text[start:end], start, end, noun))
+                taken.append((start, m.end() if group == "total" else end))
     for m in _COUNT.finditer(text):
         span = (m.start("num"), m.end("num"))
         if not free(*span) or not free(*m.span()):
