@@ -305,3 +305,14 @@ def test_how_many_of_the_things_counts_the_things() -> None:
 
     assert counted_noun("How many of the bridge's tendons were damaged?") == "tendons"
     assert counted_noun("How many of its employees lost their jobs?") == "employees"
+
+
+def test_a_leading_subordinate_clause_says_which_occasion_not_what_is_asked() -> None:
+    (part,) = analyse("After the council approved the plan, when will the demolition begin?").parts
+    assert part.answer_type == "date" and part.text == "when will the demolition begin"
+    assert "council" in part.context_words and "council" not in part.focus_words
+    (part,) = analyse("When the ship was freed, how many vessels were waiting?").parts
+    assert part.answer_type == "number" and part.counted == "vessels"
+    # "when was ..." asks: two parts
+    both = analyse("When was the ship freed, and how many vessels were waiting?").parts
+    assert [p.answer_type for p in both] == ["date", "number"]

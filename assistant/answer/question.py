@@ -36,6 +36,7 @@ from assistant.answer.english import (
     PREPOSITIONS,
     QUANTITY_NOUNS,
     ROLE_NOUNS,
+    SUBORDINATORS,
     TYPE_NOUNS,
     WH_WORDS,
 )
@@ -106,9 +107,30 @@ def split_parts(question: str) -> list[str]:
 
 
 def _asks(piece: str) -> bool:
-    """The piece contains a question word or opens with an auxiliary (a yes/no question)."""
+    """The piece contains a question word or opens with an auxiliary (a yes/no question),
+    and is not a subordinate clause ("when the ship was freed, ...")."""
     toks = words(piece)
-    return bool(toks) and (toks[0] in AUXILIARIES or any(t in WH_WORDS for t in toks[:4]))
+    return (
+        bool(toks)
+        and not _subordinate(toks)
+        and (toks[0] in AUXILIARIES or any(t in WH_WORDS for t in toks[:4]))
+    )
+
+
+def _subordinate(toks: list[str]) -> bool:
+    """The words open a subordinate clause: "after the council approved it", "when the
+    ship was freed" ("when was the ship freed" asks)."""
+    return len(toks) > 1 and toks[0] in SUBORDINATORS and toks[1] not in AUXILIARIES
+
+
+def leading_clause(part: str) -> tuple[str, str]:
+    """(the subordinate clause a part opens with, the question after it): "After the
+    council approved it, when will the work begin" -> ("After the council approved it",
+    "when will the work begin"); ("", part) when it opens with the question."""
+    head, comma, rest = part.partition(",")
+    if comma and rest.strip() and _subordinate(words(head)) and _asks(rest):
+        return head.strip(), rest.strip()
+    return "", part
 
 
 def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
@@ -174,7 +196,11 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
     (the earlier question) adds the terms the follow-up leaves out ("under which act?")."""
     earlier = _focus_words(context, set()) if context else {}
     parts: list[QuestionPart] = []
-    for text in split_parts(question):
+    for whole in split_parts(question):
+        # "After the council approved it, when will the work begin": the question is the
+        # main clause; the leading clause says which occasion, like an earlier question
+        clause, text = leading_clause(whole)
+        earlier_here = {**_focus_words(clause, set()), **earlier} if clause else earlier
         kind, type_words = answer_type(text)
         if kind is None and (parts or context) and _points_back(text):
             # "And what did it later cut that to?" after "How much did it demand?" (an
@@ -189,13 +215,13 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
         if kind == "place":  # "where was it going": the verb only says "to a place"
             skip |= {w for w in words(text) if is_motion_verb(w)}
         shown = _focus_words(text, skip)
-        inherited = earlier
+        inherited = earlier_here
         if not shown and parts:  # "..., and under what act?" is about the previous part
             previous = dict(zip(parts[-1].focus, parts[-1].focus_words, strict=True))
-            inherited = {**previous, **earlier}
+            inherited = {**previous, **earlier_here}
             text_for_ranking = f"{parts[-1].text} {text}"
         else:
-            text_for_ranking = text
+            text_for_ranking = whole
         extra = {t: w for t, w in inherited.items() if t not in shown}
         parts.append(
             QuestionPart(
