@@ -31,3 +31,13 @@ def test_terms_are_stemmed_without_stopwords() -> None:
 def test_key_tokens_finds_numbers_and_names() -> None:
     tokens = key_tokens("On June 27, 2025 the Governor in Council acted under s. 25.4")
     assert {"june", "27", "2025", "governor", "council", "25.4"} <= tokens
+
+
+def test_a_dateline_dash_does_not_open_a_sentence() -> None:
+    from assistant.ingest.text import split_sentences
+
+    text = "LINDEN RIDGE, Pa. — The authority issued an advisory. It was lifted later."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "LINDEN RIDGE, Pa. — The authority issued an advisory.",
+        "It was lifted later.",
+    ]

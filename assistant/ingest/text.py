@@ -143,9 +143,10 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 
 def _next_is_lowercase_or_digit(text: str, pos: int, end: int) -> bool:
+    """... or a dash: no sentence opens with one ("LINDEN RIDGE, Pa. — The authority")."""
     while pos < end and text[pos] in " \t":
         pos += 1
-    return pos < end and (text[pos].islower() or text[pos].isdigit())
+    return pos < end and (text[pos].islower() or text[pos].isdigit() or text[pos] in "—–")
 
 
 def normalize(text: str) -> str:
