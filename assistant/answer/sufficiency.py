@@ -61,6 +61,7 @@ RESTATES_MEANING = 0.8
 # Kinds of answer that are a value (a date, a figure): one borrowing all its focus from
 # its passage may give the value of something else the passage tells.
 MEASURED_KINDS = frozenset({"date", "time", "duration", "number", "money"})
+# A year as written ("2022"; inside "2022-era" or a date "2023-08-21" too, split into words).
 _YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
 # Candidates examined per part (by their relevance to the part).
 PART_POOL = 12
