@@ -174,19 +174,7 @@ def _decide_part(
     matcher: WordMatcher | None,
 ) -> PartDecision:
     """The most relevant sentence that holds the answer type and covers the focus."""
-    typed = [c for c in pool if has_answer_type(c.text, part.answer_type, question_words)]
-    if part.answer_type == "reason":
-        typed += [c for c in pool if c not in typed and _restates(c, part, weights)]
-    # "which two routes": two things of one kind, named otherwise, need not be names
-    listing = {id(c) for c in pool if part.items > 1 and items_of_one_kind(c.text) >= part.items}
-    typed += [c for c in pool if id(c) in listing and c not in typed]
-    # "how many employees": a number of something else does not answer; "how strong was
-    # the wind", "how much fuel": a sentence about that thing answers first
-    about = {id(c) for c in typed if part.counted and mentions(c, part.counted, matcher)}
-    if part.counted and ("many" in words(part.text) or part.answer_type == "money"):
-        typed = [c for c in typed if id(c) in about]
-    if part.role:  # "who is the chief executive": a name given in that role
-        typed = [c for c in typed if names_in_role(c, part.role, question_words, matcher)]
+    typed, listing, about = _typed(part, pool, question_words, weights, matcher)
     found = set().union(*(c.terms for c in pool)) if pool else set()
     missing = [
         w for t, w in zip(part.focus, part.focus_words, strict=True) if not occurs(t, w, found)
@@ -206,10 +194,7 @@ def _decide_part(
     order = (linked, *preferred_sentences(part, typed, question_words, matcher), about)
     chosen: PartDecision | None = None
     own_coverage: dict[int, float] = {}  # focus said by the sentence itself
-    years = asked_years(part)
     for cand in sorted(typed, key=lambda c: [id(c) not in ids for ids in order]):
-        if years and not years <= of_years(cand):
-            continue  # "how many in 2022": a passage of another year tells another year's
         holder = bool(part.role) or id(cand) in linked
         coverage = _coverage(cand, part, weights, paraphrased, role_holder=holder) / total
         if sufficient(coverage, cand.semantic) or (
@@ -230,6 +215,32 @@ def _decide_part(
     if chosen is not None:
         _prefer_closest_in_meaning(chosen, set().union(*order))
     return chosen or PartDecision(part, None, best, meaning, missing)
+
+
+def _typed(
+    part: QuestionPart,
+    pool: list[Candidate],
+    question_words: set[str],
+    weights: dict[str, float],
+    matcher: WordMatcher | None,
+) -> tuple[list[Candidate], set[int], set[int]]:
+    """(the sentences holding the kind of answer the part asks for, ids of those listing
+    the things a "which two" part asks for, ids of those about what it counts)."""
+    typed = [c for c in pool if has_answer_type(c.text, part.answer_type, question_words)]
+    if part.answer_type == "reason":
+        typed += [c for c in pool if c not in typed and _restates(c, part, weights)]
+    # "which two routes": two things of one kind, named otherwise, need not be names
+    listing = {id(c) for c in pool if part.items > 1 and items_of_one_kind(c.text) >= part.items}
+    typed += [c for c in pool if id(c) in listing and c not in typed]
+    # "how many employees": a number of something else does not answer; "how strong was
+    # the wind", "how much fuel": a sentence about that thing answers first
+    about = {id(c) for c in typed if part.counted and mentions(c, part.counted, matcher)}
+    if part.counted and ("many" in words(part.text) or part.answer_type == "money"):
+        typed = [c for c in typed if id(c) in about]
+    if part.role:  # "who is the chief executive": a name given in that role
+        typed = [c for c in typed if names_in_role(c, part.role, question_words, matcher)]
+    years = asked_years(part)  # "how many in 2022": a passage of another year tells its own
+    return [c for c in typed if years <= of_years(c)], listing, about
 
 
 def asked_years(part: QuestionPart) -> set[str]:

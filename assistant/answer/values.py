@@ -113,6 +113,24 @@ def extract_values(text: str) -> list[Value]:
             continue
         found.append(Value("money", (num * _SCALE.get(scale, 1),), m.group(0), *m.span()))
         taken.append(m.span())
+    _add_counts(text, found, taken)
+    for m in _TITLE.finditer(text):
+        key = tuple(sorted(set(words(m.group(0))) - TITLE_WORDS))
+        if not key:
+            continue
+        after = _NAME_AFTER.match(text[m.end() :])
+        before = _NAME_BEFORE.search(text[: m.start()])
+        holder = (after or before).group(1).strip() if (after or before) else ""
+        found.append(Value("title", key, m.group(0).strip(" ,"), *m.span(), holder=holder))
+    return found
+
+
+def _add_counts(text: str, found: list[Value], taken: list[tuple[int, int]]) -> None:
+    """The counts of ``text`` outside the ``taken`` spans (dates, money), into ``found``."""
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= a or s >= b for a, b in taken)
+
     for m in _PARTITIVE.finditer(text):
         noun = m.group("noun").lower()
         for group in ("num", "total"):  # the part and the whole both count the noun
@@ -141,15 +159,6 @@ def extract_values(text: str) -> list[Value]:
         moment = _places_a_moment(text, m.start(), end)
         found.append(Value("count", (num,), text[m.start() : end], m.start(), end, noun, moment))
         taken.append((m.start(), end))
-    for m in _TITLE.finditer(text):
-        key = tuple(sorted(set(words(m.group(0))) - TITLE_WORDS))
-        if not key:
-            continue
-        after = _NAME_AFTER.match(text[m.end() :])
-        before = _NAME_BEFORE.search(text[: m.start()])
-        holder = (after or before).group(1).strip() if (after or before) else ""
-        found.append(Value("title", key, m.group(0).strip(" ,"), *m.span(), holder=holder))
-    return found
 
 
 def compatible(a: Value, b: Value) -> bool:
