@@ -191,9 +191,7 @@ def extractive_groups(
     evidence: Evidence, sufficiency: Sufficiency, max_sentences: int
 ) -> list[list[Candidate]]:
     """The sentence answering each part first, then close runners-up; repeats merged."""
-    first = list(
-        dict.fromkeys(c for p in sufficiency.parts if p.sentence for c in [p.sentence, *p.more])
-    )
+    first = sufficiency.first_sentences
     limit = max(max_sentences, len(first))
     chosen = first if len(sufficiency.parts) > 1 else select_sentences(evidence, limit, first=first)
     return merge_duplicates(chosen, evidence.candidates)
@@ -245,7 +243,7 @@ def answer_conflicts(
     counted = {p.part.counted for p in sufficiency.parts if p.part.counted}
     actions = [asked_verb(p.part, tuple(WH_WORDS)) for p in sufficiency.parts]
     per_part = [kinds_asked([kind]) for kind in kinds]
-    first = [c for p in sufficiency.parts if p.sentence for c in [p.sentence, *p.more]]
+    first = sufficiency.first_sentences
     return [
         found
         for found in find_conflicts(

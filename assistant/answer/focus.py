@@ -1,6 +1,7 @@
 """The focus words of a question part: how specific each is (rare in the corpus and in
 English), and where a sentence says them: literally, in some inflection, in the passage
-around it, or in other words (embedding similarity of single words).
+around it, or in other words (embedding similarity of single words); and the years a part
+names and a sentence can speak for.
 
 Split from ``sufficiency``, which decides with these whether a part is answered.
 """
@@ -8,6 +9,7 @@ Split from ``sufficiency``, which decides with these whether a part is answered.
 from __future__ import annotations
 
 import math
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
@@ -107,6 +109,10 @@ def paraphrases(
     return out
 
 
+# A year as written ("2022"; inside "2022-era" or a date "2023-08-21" too, split into words).
+_YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
+
+
 _PASSAGE_TERMS: OrderedDict[str, frozenset[str]] = OrderedDict()
 
 
@@ -156,3 +162,14 @@ def english_rarity(word: str) -> float:
 
     zipf = zipf_frequency(word.replace("'s", ""), "en")
     return min(1.0, max(0.05, (6.5 - zipf) / 2.5))
+
+
+def asked_years(part: QuestionPart) -> set[str]:
+    """The years a part names ("issued in 2022", "the 2024 final")."""
+    return {w for w in part.focus_words if _YEAR.fullmatch(w)}
+
+
+def of_years(cand: Candidate) -> set[str]:
+    """The years a sentence can speak for: those its passage names, and its document's."""
+    date = str((cand.doc.metadata or {}).get("date") or "")
+    return {t for t in [*passage_terms(cand), *words(date)] if _YEAR.fullmatch(t)}

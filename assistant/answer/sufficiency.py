@@ -12,7 +12,6 @@ counts most.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -28,7 +27,9 @@ from assistant.answer.focus import (
     PARAPHRASE_SIMILARITY,
     WordMatcher,
     all_focus,
+    asked_years,
     occurs,
+    of_years,
     paraphrases,
     passage_terms,
 )
@@ -61,8 +62,6 @@ RESTATES_MEANING = 0.8
 # Kinds of answer that are a value (a date, a figure): one borrowing all its focus from
 # its passage may give the value of something else the passage tells.
 MEASURED_KINDS = frozenset({"date", "time", "duration", "number", "money"})
-# A year as written ("2022"; inside "2022-era" or a date "2023-08-21" too, split into words).
-_YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
 # Candidates examined per part (by their relevance to the part).
 PART_POOL = 12
 # A "why" part is also answered by a sentence that restates this share of its focus in
@@ -95,6 +94,14 @@ class PartDecision:
 @dataclass
 class Sufficiency:
     parts: list[PartDecision]
+
+    @property
+    def first_sentences(self) -> list[Candidate]:
+        """The sentences that answer the parts (and name a "which two" part's other items),
+        each once, in part order."""
+        return list(
+            dict.fromkeys(c for p in self.parts if p.sentence for c in [p.sentence, *p.more])
+        )
 
     @property
     def status(self) -> Status:
@@ -240,18 +247,9 @@ def _typed(
     if part.role:  # "who is the chief executive": a name given in that role
         typed = [c for c in typed if names_in_role(c, part.role, question_words, matcher)]
     years = asked_years(part)  # "how many in 2022": a passage of another year tells its own
-    return [c for c in typed if years <= of_years(c)], listing, about
-
-
-def asked_years(part: QuestionPart) -> set[str]:
-    """The years a part names ("issued in 2022", "the 2024 final")."""
-    return {w for w in part.focus_words if _YEAR.fullmatch(w)}
-
-
-def of_years(cand: Candidate) -> set[str]:
-    """The years a sentence can speak for: those its passage names, and its document's."""
-    date = str((cand.doc.metadata or {}).get("date") or "")
-    return {w for w in words(f"{cand.doc.page_content} {date}") if _YEAR.fullmatch(w)}
+    if years:
+        typed = [c for c in typed if years <= of_years(c)]
+    return typed, listing, about
 
 
 def _prefer_closest_in_meaning(decision: PartDecision, preferred: set[int]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 
 from assistant.answer.answer_types import DATE_FORMS
 from assistant.answer.english import (
@@ -92,10 +93,7 @@ def extract_values(text: str) -> list[Value]:
     order: a year inside a date is the date's, a number inside money is the money's)."""
     found: list[Value] = []
     taken: list[tuple[int, int]] = []
-
-    def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
-
+    free = partial(_free, taken)
     for m in _DATE.finditer(text):
         g = {k: v for k, v in m.groupdict().items() if v}
         year = next((int(g[k]) for k in ("y1", "y2", "y3", "y4", "y5") if k in g), None)
@@ -125,12 +123,14 @@ def extract_values(text: str) -> list[Value]:
     return found
 
 
+def _free(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    """The span overlaps none of the ``taken`` ones (a value already read there)."""
+    return all(end <= a or start >= b for a, b in taken)
+
+
 def _add_counts(text: str, found: list[Value], taken: list[tuple[int, int]]) -> None:
     """The counts of ``text`` outside the ``taken`` spans (dates, money), into ``found``."""
-
-    def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
-
+    free = partial(_free, taken)
     for m in _PARTITIVE.finditer(text):
         noun = m.group("noun").lower()
         for group in ("num", "total"):  # the part and the whole both count the noun
