@@ -364,3 +364,45 @@ def test_a_sentence_answering_only_with_its_passages_words_is_not_the_same_claim
     assert opened in part.answering and opened not in part.self_answering
     evidence = Evidence([shut, opened], 1.0, 1.0, [])
     assert answer_conflicts([shut, opened], evidence, decided, real_embeddings) == []
+
+
+@pytest.mark.slow
+def test_two_titles_of_one_person_disagree_however_the_sentences_are_worded(
+    real_embeddings,  # noqa: ANN001
+) -> None:
+    """ "What is Dana Reyes's job title?": one source's Chief Operating Officer against
+    another's Vice President of Sales, each sentence answering on its own, is reported even
+    though the sentences say different things; two people's titles are not compared."""
+    a = cand(
+        "The ferry line was represented at the hearing by Vice President of Sales Dana Reyes "
+        "and by Safety Manager Omar Field.",
+        "a.txt",
+    )
+    b = cand("Chief Operating Officer Dana Reyes said the route would reopen in May.", "b.txt")
+    assert find_conflicts([a], [b], real_embeddings) == []  # worded too differently alone
+    found = find_conflicts([a], [b], real_embeddings, answering=[[a, b]])
+    assert {value for value, _ in found[0].sides} == {
+        "Vice President of Sales",
+        "Chief Operating Officer",
+    }
+    other = cand("Chief Operating Officer Lee Park said the route would reopen.", "c.txt")
+    assert find_conflicts([a], [other], real_embeddings, answering=[[a, other]]) == []
+
+
+def test_letters_joined_to_a_number_name_a_model_not_a_count() -> None:
+    found = kinds("The LM-480 packs and 300 spare packs were recalled, as were COVID-19 kits.")
+    assert found["count"] == ["300 spare packs"]
+
+
+@pytest.mark.slow
+def test_a_word_of_change_inside_a_name_reports_no_change(
+    real_embeddings,  # noqa: ANN001
+) -> None:
+    """ "The Amended Complaint describes a fire on May 3" names a document: its date still
+    disagrees with another source's; "the claim was later amended to" reports a change."""
+    a = cand("The Amended Complaint describes a fire on May 3, 2024, at a house on Elm Road.", "a")
+    b = cand("A house on Elm Road was destroyed by a fire on May 5, 2024, neighbours said.", "b")
+    found = find_conflicts([a], [b], real_embeddings, answering=[[a, b]])
+    assert {value for value, _ in found[0].sides} == {"May 3, 2024", "May 5, 2024"}
+    later = cand("The date of the fire on Elm Road was later amended to May 5, 2024.", "c")
+    assert find_conflicts([a], [later], real_embeddings, answering=[[a, later]]) == []

@@ -16,6 +16,8 @@ only when
   not date the leaving), and
 - neither side reports a change over time ("reduced its claim to ..."), which makes
   two values true at different times rather than a disagreement, and
+- two titles of one named person, each in a sentence answering the question on its own,
+  are one claim however the sentences are worded, and
 - a count placing a moment ("two days after it ran aground") is set only against another
   such count, never against a duration ("for six days").
 
@@ -93,15 +95,27 @@ def _trim_title(value: Value, other_text: str) -> Value:
     Berg" disputes "foreign affairs" against "trade"."""
     shared = set(words(other_text))
     key = tuple(w for w in value.key if w not in shared)
-    shown = value.shown.split()
+    shown, name = value.shown.split(), []
     while len(shown) > 1 and set(words(shown[-1])) <= shared - TITLE_WORDS:
-        shown.pop()  # a shared name swallowed by the title's pattern goes back to the text
+        name.insert(0, shown.pop())  # a shared name swallowed by the title's pattern
     text = " ".join(shown)
-    return Value(value.kind, key, text, value.start, value.start + len(text), value.holder)
+    holder = value.holder or " ".join(name)  # ... is the name the title belongs to
+    return Value(value.kind, key, text, value.start, value.start + len(text), holder)
 
 
 def _reports_change(context: str) -> bool:
-    return bool(set(words(context)) & CHANGE_WORDS)
+    """A word of change ("reduced", "later") in the value's context, unless it is part of
+    a name in capitals: "the Amended Complaint" names a document, and reports no change."""
+    tokens = context.split()
+    for i, token in enumerate(tokens):
+        if not set(words(token)) & CHANGE_WORDS:
+            continue
+        named = token[:1].isupper() and any(
+            t[:1].isupper() for t in tokens[max(0, i - 1) : i] + tokens[i + 1 : i + 2]
+        )
+        if not named:
+            return True
+    return False
 
 
 def _counts_asked(a: Value, b: Value, asked_terms: set[str]) -> bool:
@@ -111,6 +125,13 @@ def _counts_asked(a: Value, b: Value, asked_terms: set[str]) -> bool:
     if a.kind != "count" or b.kind != "count" or terms(a.holder) != terms(b.holder):
         return False
     return bool(set(terms(a.holder)[-1:]) & asked_terms)
+
+
+def _titles_of_one_person(a: Value, b: Value) -> bool:
+    """Two titles given to one named person ("Chief Operating Officer Dana Reyes", "Vice
+    President of Sales Dana Reyes"): however differently the sentences are worded, they
+    state the same attribute of the same person."""
+    return a.kind == "title" == b.kind and bool(a.holder) and words(a.holder) == words(b.holder)
 
 
 def _at_different_times(a: Candidate, b: Candidate) -> bool:
@@ -239,6 +260,8 @@ def find_conflicts(
         needed = SAME_QUESTION_SIMILARITY if same_question else SAME_CLAIM_SIMILARITY
         if _counts_asked(va, vb, asked_terms) and not _at_different_times(a, b):
             needed = -1.0  # two sources count exactly the thing the question asks to count
+        if same_question and _titles_of_one_person(va, vb) and not _at_different_times(a, b):
+            needed = -1.0  # one person, two titles, each answering the question on its own
         if float(vecs[i] @ vecs[half + i]) < needed:
             continue  # different claims that merely share a subject
         if _reports_change(ctx_a) or _reports_change(ctx_b):

@@ -37,6 +37,8 @@ _COUNT = re.compile(
     r"[\s-]+(?P<noun>[a-z][a-z-]+)(?:\s+(?P<noun2>[a-z][a-z-]+))?",
     re.IGNORECASE,
 )
+# Letters joined to a number make a name ("LM-480", "A320", "COVID-19"), not a count.
+_MODEL_NUMBER = re.compile(r"[A-Za-z]-?$")
 # A part of a counted whole: "14 of the bridge's 96 tendons", "17 of the 96 tendons" count
 # tendons, as "14 tendons" would.
 _PARTITIVE = re.compile(
@@ -47,7 +49,9 @@ _PARTITIVE = re.compile(
 _ROLES = (
     "Minister|Secretary|President|Vice[- ]President|Chair|Chairman|Chairwoman|Chairperson|"
     "Director|Director-General|Commissioner|Governor|Chief Executive|CEO|Chief|Judge|Justice|"
-    "Ambassador|Prime Minister|Premier|Mayor|Attorney General|Chancellor|Spokesperson|Head"
+    "Ambassador|Prime Minister|Premier|Mayor|Attorney General|Chancellor|Spokesperson|Head|"
+    "Officer|Manager|Counsel|Administrator|Superintendent|Inspector|Treasurer|Controller|"
+    "Coordinator|Dean|Provost|Principal|Spokesman|Spokeswoman"
 )
 _TITLE = re.compile(
     rf"\b(?:{_ROLES})\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'’-]*(?:(?:,|\s+and|\s+of|\s+for)?"
@@ -146,6 +150,8 @@ def _add_counts(text: str, found: list[Value], taken: list[tuple[int, int]]) -> 
         noun = m.group("noun").lower()
         if num is None or noun in stopwords() or noun in _MONTH_NAMES:
             continue
+        if _MODEL_NUMBER.search(text[: m.start()]):
+            continue  # "LM-480 packs", "A320 jets": a model's name, not a count
         end = m.end("noun")
         second = (m.group("noun2") or "").lower()
         hyphened = text[m.end("num") : m.start("noun")] == "-"
