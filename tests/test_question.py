@@ -141,6 +141,11 @@ def test_who_is_the_role_and_how_many_of_what() -> None:
     named = analyse("What is the name of Harbour Foods' auditor?").parts[0]
     assert named.role == "auditor"  # asks what "who is Harbour Foods' auditor" asks
     assert analyse("What was the name of the judge?").parts[0].role == "judge"
+    # an officer's title names the office; all its words are the role
+    officer = analyse("Who is the chief executive officer of Harbour Foods?").parts[0]
+    assert officer.role == "executive"
+    assert officer.role_words == ("chief", "executive", "officer")
+    assert analyse("Who is the judge?").parts[0].role_words == ("judge",)
     assert analyse("How many nurses took part?").parts[0].counted == "nurses"
     assert analyse("How many people took part?").parts[0].counted is None
 

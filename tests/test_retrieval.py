@@ -84,3 +84,10 @@ def test_keyword_search_finds_the_noun_made_from_the_asked_verb(tmp_path: Path) 
     assistant.sync()
     found = assistant.retriever.retrieve("How many people does the bakery employ?", mode="bm25")
     assert found and found[0].metadata["source"] == "staff.txt"
+
+
+def test_who_is_the_head_searches_for_the_titles_the_head_goes_by() -> None:
+    from assistant.answer.retrieval import role_terms
+
+    assert {"chief", "execut", "presid"} <= role_terms("Who is the head of the ferry line?")
+    assert role_terms("Who is the judge?") == frozenset()

@@ -15,6 +15,7 @@ from assistant.answer.question import analyse
 from assistant.answer.sufficiency import decide
 from assistant.answer.wordforms import derived_forms
 from assistant.ingest.text import terms
+from assistant.ingest.text import words as text_words
 
 
 def cand(
@@ -509,3 +510,36 @@ def test_which_country_is_answered_by_a_single_place_name() -> None:
     vague = cand("The bakery has faced restrictions from major countries for years.")
     placed = cand("The bakery is headquartered in Portugal, its owners said.")
     assert first("Which country is the bakery headquartered in?", [vague, placed]) is placed
+
+
+def test_the_head_of_an_organisation_holds_its_top_title_and_no_other_bodys() -> None:
+    """ "Who is the head of the ferry line": its chief executive or president, not a vice
+    president, and not the chief executive of another body the sentence names."""
+    matcher = _AlikeWords()
+    words = set(text_words("who is the head of the ferry line"))
+    top = cand("Ana Diaz, the ferry line's chief executive, said the route would reopen.")
+    assert names_in_role(top, "head", words, matcher)  # type: ignore[arg-type]
+    president = cand("The route will reopen in May, said President Omar Field.")
+    assert names_in_role(president, "head", words, matcher)  # type: ignore[arg-type]
+    vice = cand("The route will reopen in May, said Vice President Omar Field.")
+    assert not names_in_role(vice, "head", words, matcher)  # type: ignore[arg-type]
+    other = cand("Ana Diaz, the port's chief executive, said the route would reopen.")
+    assert not names_in_role(other, "head", words, matcher)  # type: ignore[arg-type]
+
+
+def test_an_officers_title_is_held_only_with_all_its_words() -> None:
+    """A chief operating officer is not the chief executive officer; "CEO" and "chief
+    executive" are."""
+    matcher = _AlikeWords()
+    words = set(text_words("who is the chief executive officer of harbour foods"))
+    role = ("chief", "executive", "officer")
+    coo = cand("Tom Becker, Harbour Foods' chief operating officer, said sales rose.")
+    assert not names_in_role(coo, "executive", words, matcher, role)  # type: ignore[arg-type]
+    for text in (
+        "Harbour Foods chief executive Maria Olsen said sales rose.",
+        "Harbour Foods CEO Maria Olsen said sales rose.",
+        "Sales rose, said Maria Olsen, chief executive officer of Harbour Foods.",
+    ):
+        assert names_in_role(cand(text), "executive", words, matcher, role), text  # type: ignore[arg-type]
+    elsewhere = cand("Sales rose, said Maria Olsen, chief executive officer of Leeds Mills.")
+    assert not names_in_role(elsewhere, "executive", words, matcher, role)  # type: ignore[arg-type]

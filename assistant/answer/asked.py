@@ -13,6 +13,7 @@ from assistant.answer.english import (
     DETERMINERS,
     GENERIC_TYPE_NOUNS,
     MEASURE_WORDS,
+    OFFICE_HOLDER_NOUNS,
     PREPOSITIONS,
     SPELLED_NUMBERS,
     TYPE_NOUNS,
@@ -52,28 +53,47 @@ _NAME_OF = re.compile(r"\s*what\s+(?:is|was|are|were)\s+the\s+names?\s+of\s+", r
 def role_noun(part: str) -> str | None:
     """The role a "who" part asks to fill: "who is the chief executive of X" -> executive,
     "who was the judge" -> judge, "who is X's largest shareholder" -> shareholder; None for
-    "who runs X" or "who was in charge"."""
+    "who runs X" or "who was in charge". An officer's title names the office: "chief
+    executive officer" -> executive."""
+    phrase = role_phrase(part)
+    if len(phrase) > 1 and phrase[-1] in OFFICE_HOLDER_NOUNS:
+        return phrase[-2]
+    return phrase[-1] if phrase else None
+
+
+def role_phrase(part: str) -> tuple[str, ...]:
+    """The words of the role a "who" part asks to fill: (judge,) for "who is the judge";
+    all the words of an officer's title, which say which office it is: "who is the chief
+    executive officer of X" -> (chief, executive, officer), not held by a chief operating
+    officer."""
+    phrase = _role_phrase(part)
+    if len(phrase) > 1 and phrase[-1] in OFFICE_HOLDER_NOUNS:
+        return phrase
+    return phrase[-1:]
+
+
+def _role_phrase(part: str) -> tuple[str, ...]:
     named = _NAME_OF.match(part)
     if named:  # "what is the name of X's lawyer" asks what "who is X's lawyer" asks
         part = "who is " + part[named.end() :]
     toks = words(part)
     if not toks or toks[0] not in ("who", "whom"):
-        return None
+        return ()
     rest = toks[1:]
     if rest and rest[0] in ("is", "was", "are", "were"):
         rest = rest[1:]
     if rest and rest[0] in ("the", "a", "an"):
-        return phrase_head(rest[1:])
+        return noun_phrase(rest[1:])
     # "who is Hikvision Canada's lawyer", "who is Harbour Foods' auditor"
     owners = [w.lower() for w in _POSSESSIVE.findall(part)]
     names = capitalized_words(part)  # "Harbour": a name, no verb
     for i, tok in enumerate(rest[:4]):
         bare = re.sub(r"['’]s?$", "", tok)
         if bare in owners:
-            return phrase_head(rest[i + 1 :])
+            return noun_phrase(rest[i + 1 :])
         if can_be_verb(tok) and bare not in names:
-            return None  # "who was driving", "who runs": a verb, not a role
-    return None
+            return ()  # "who was driving", "who runs": a verb, not a role
+    return ()
 
 
 def items_asked(part: str) -> dict[str, int | str | None]:
@@ -92,6 +112,12 @@ def items_asked(part: str) -> dict[str, int | str | None]:
 
 def phrase_head(toks: list[str]) -> str | None:
     """Last word of the noun phrase that opens ``toks`` (None if none, or generic)."""
+    phrase = noun_phrase(toks)
+    return phrase[-1] if phrase else None
+
+
+def noun_phrase(toks: list[str]) -> tuple[str, ...]:
+    """The noun phrase that opens ``toks``, its head last (empty if none, or generic)."""
     phrase: list[str] = []
     for tok in toks:
         if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords() or is_verb_only(tok):
@@ -102,8 +128,8 @@ def phrase_head(toks: list[str]) -> str | None:
         or phrase[-1] in GENERIC_TYPE_NOUNS
         or singular_s(phrase[-1]) in GENERIC_TYPE_NOUNS
     ):
-        return None
-    return phrase[-1]
+        return ()
+    return tuple(phrase)
 
 
 def lead_words(toks: list[str]) -> list[str]:

@@ -117,6 +117,33 @@ OUTCOME_VERBS = _words(
 OUTCOME_NOUNS = _words("decision judgement judgment outcome result ruling verdict")
 # Nouns asking for a role or position, answered by a title that may be lower case.
 ROLE_NOUNS = _words("capacity job office position post rank role title")
+# Nouns asking for an organisation's top person ("who is the head of X"), and the titles
+# that person holds; a title after one of NOT_THE_TOP is someone else's ("vice president").
+LEADER_ROLES = _words("boss head leader")
+LEADER_TITLES = (
+    "chief executive",
+    "ceo",
+    "president",
+    "chair",
+    "chairman",
+    "chairwoman",
+    "chairperson",
+    "executive director",
+    "managing director",
+    "director general",
+    "director-general",
+    "head",
+    "leader",
+)
+NOT_THE_TOP = _words("acting-deputy assistant associate deputy vice")
+# The words of those titles a keyword search can look for ("director" and "managing" name
+# other people too often to find the head).
+LEADER_SEARCH_WORDS = _words(
+    "ceo chair chairman chairperson chairwoman chief executive head leader president"
+)
+# A title's last word that says only "a holder of office": in "chief executive officer"
+# the role is the chief executive ("Chief Executive Ana Diaz" holds it).
+OFFICE_HOLDER_NOUNS = _words("officer official")
 # Words of a question that only frame what is asked.
 FRAME_WORDS = _words(
     "according actually also called doing done exactly happen happened kind mean meant "

@@ -19,7 +19,11 @@ from assistant.answer.english import (
     DETERMINERS,
     FRAME_WORDS,
     GENERIC_TYPE_NOUNS,
+    LEADER_ROLES,
+    LEADER_TITLES,
     NAME_NOUNS,
+    NOT_THE_TOP,
+    OFFICE_HOLDER_NOUNS,
     PERSONAL_PRONOUNS,
     PREPOSITIONS,
     SUBORDINATORS,
@@ -163,14 +167,46 @@ def _same_action(verb: str, action: str, matcher: WordMatcher | None) -> bool:
 
 
 def names_in_role(
-    cand: Candidate, role: str, question_words: set[str], matcher: WordMatcher | None
+    cand: Candidate,
+    role: str,
+    question_words: set[str],
+    matcher: WordMatcher | None,
+    role_words: tuple[str, ...] = (),
 ) -> bool:
     """A name stands within a few words of the role ("Ian Beveridge, chief executive of
-    BSM", "Madam Justice Furlanetto" for a judge): the sentence says who holds it."""
+    BSM", "Madam Justice Furlanetto" for a judge): the sentence says who holds it.
+
+    The head of an organisation holds its top title ("Ana Diaz, the network's chief
+    executive"; not a vice president). An officer's title holds all its words, or their
+    initials: a chief operating officer is not the chief executive officer."""
     names = answer_names(cand.text, question_words)
     if not names:
         return False
     tokens = [(m.span(), normalize(m.group(0))) for m in _TOKEN.finditer(cand.text)]
+    if len(role_words) > 1:
+        holders = _officer_titles(tokens, role_words)
+    else:
+        holders = _role_words(cand, tokens, names, role, matcher)
+    if role in LEADER_ROLES:
+        holders += _leader_titles(tokens)
+    asked = {re.sub(r"['’]s?$", "", w) for w in question_words}
+    holders = [h for h in holders if _owner_asked(tokens, h, asked)]
+    for start, end in names:
+        for r_start, r_end in holders:
+            gap = _TOKEN.findall(cand.text[min(end, r_end) : max(start, r_start)])
+            if len(gap) <= ROLE_WINDOW and SUBORDINATORS.isdisjoint(map(normalize, gap)):
+                return True
+    return False
+
+
+def _role_words(
+    cand: Candidate,
+    tokens: list[tuple[tuple[int, int], str]],
+    names: list[tuple[int, int]],
+    role: str,
+    matcher: WordMatcher | None,
+) -> list[tuple[int, int]]:
+    """Spans of the words holding the ``role``: the role itself, or a noun like it."""
     wanted = forms(role)
     content = sorted({w for _, w in tokens if w in content_words(w)} - {role})
     vectors = matcher.vectors([role, *content]) if matcher is not None else {}
@@ -191,9 +227,58 @@ def names_in_role(
             and span not in last_words
         ):
             holders.append(span)  # "Justice" holds a judge's role; "judicial" does not
-    for start, end in names:
-        for r_start, r_end in holders:
-            gap = _TOKEN.findall(cand.text[min(end, r_end) : max(start, r_start)])
-            if len(gap) <= ROLE_WINDOW and SUBORDINATORS.isdisjoint(map(normalize, gap)):
-                return True
-    return False
+    return holders
+
+
+def _officer_titles(
+    tokens: list[tuple[tuple[int, int], str]], role_words: tuple[str, ...]
+) -> list[tuple[int, int]]:
+    """Spans of an officer's title: its words in a row, the last one ("officer") optional,
+    or their initials ("CEO" for chief executive officer)."""
+    initials = "".join(w[0] for w in role_words)
+    wanted = [forms(w) for w in role_words[:-1]]
+    spans = [span for span, word in tokens if word == initials]
+    for i in range(len(tokens) - len(wanted) + 1):
+        run = tokens[i : i + len(wanted)]
+        if all(not f.isdisjoint(terms(word)) for f, (_, word) in zip(wanted, run, strict=True)):
+            end = i + len(wanted)
+            if end < len(tokens) and tokens[end][1] in OFFICE_HOLDER_NOUNS:
+                run = [*run, tokens[end]]  # "chief executive officer" whole
+            spans.append((run[0][0][0], run[-1][0][1]))
+    return spans
+
+
+def _owner_asked(
+    tokens: list[tuple[tuple[int, int], str]], holder: tuple[int, int], asked: set[str]
+) -> bool:
+    """The role's owner, when the sentence names one, is one the question names: "the
+    network's chief executive" or "chief executive of the network" is no answer to who
+    runs the supplier ("X's", "of X": the words up to the next function word)."""
+    at = [i for i, (span, _) in enumerate(tokens) if holder[0] <= span[0] < holder[1]]
+    if not at:
+        return True
+    owner: list[str] = []
+    before = at[0] - 1
+    if before >= 0 and re.search(r"['’]s?$", tokens[before][1]) and tokens[before][1] != "'s":
+        owner.append(re.sub(r"['’]s?$", "", tokens[before][1]))
+    after = at[-1] + 1
+    if after < len(tokens) and tokens[after][1] == "of":
+        for _, word in tokens[after + 1 : after + 5]:
+            if word in stopwords() and owner:
+                break
+            if word not in stopwords():
+                owner.append(word)
+    return not owner or not asked.isdisjoint(owner)
+
+
+def _leader_titles(tokens: list[tuple[tuple[int, int], str]]) -> list[tuple[int, int]]:
+    """Spans of the titles of an organisation's top person, not after "vice", "deputy"."""
+    spans = []
+    for i, (span, _word) in enumerate(tokens):
+        for title in LEADER_TITLES:
+            parts = title.split()
+            run = [w for _, w in tokens[i : i + len(parts)]]
+            before = tokens[i - 1][1] if i else ""
+            if run == parts and before not in NOT_THE_TOP:
+                spans.append((span[0], tokens[i + len(parts) - 1][0][1]))
+    return spans

@@ -17,6 +17,7 @@ from assistant.answer.asked import (
     items_asked,
     lead_words,
     role_noun,
+    role_phrase,
     singular_s,
 )
 from assistant.answer.english import (
@@ -64,6 +65,7 @@ class QuestionPart:
     ranking_text: str = ""  # what the part's evidence is ranked by (with an elided subject)
     counted: str | None = None  # what "how many" counts ("employees"), unless generic
     role: str | None = None  # the role a "who is the chief executive" part asks to fill
+    role_words: tuple[str, ...] = ()  # all its words, for an officer ("chief executive officer")
     # "which two lists": how many things the part asks to name, and what they are ("list")
     items: int = 1
     item_noun: str | None = None
@@ -235,6 +237,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
                 ranking_text=text_for_ranking,
                 counted=counted_noun(text) if kind in ("number", "money") else None,
                 role=role_noun(text) if kind == "name" else None,
+                role_words=role_phrase(text) if kind == "name" else (),
                 attributed_to=attribution(text),
                 **(items_asked(text) if kind == "name" else {}),
             )

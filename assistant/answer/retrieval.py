@@ -26,9 +26,12 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables.config import run_in_executor
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assistant.answer.asked import role_noun
+from assistant.answer.english import LEADER_ROLES, LEADER_SEARCH_WORDS
 from assistant.answer.wordforms import derived_terms
 from assistant.errors import InputError
 from assistant.index.corpus_index import CorpusIndex
+from assistant.ingest.text import terms
 from assistant.settings import RetrievalMode, RetrievalSettings
 
 RETRIEVAL_MODES: tuple[str, ...] = get_args(RetrievalMode)
@@ -80,6 +83,14 @@ class Filters(BaseModel):
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
             )
             raise ValueError(f"invalid filters: {problems}") from None
+
+
+def role_terms(query: str) -> frozenset[str]:
+    """For "who is the head of X": the terms of the titles its holder goes by ("chief
+    executive", "president"), which a keyword search for "head" would not find."""
+    if role_noun(query) not in LEADER_ROLES:
+        return frozenset()
+    return frozenset(t for word in LEADER_SEARCH_WORDS for t in terms(word))
 
 
 class NoMatchingSourcesError(InputError):
@@ -244,7 +255,7 @@ class HybridRetriever(BaseRetriever):
             if allowed is not None:
                 sources = self.index.chunk_sources()
                 mask = np.array([sources[cid] in allowed for cid in bm25.ids], dtype=bool)
-            lexical = bm25.search(query, fetch, mask, derived_terms(query))
+            lexical = bm25.search(query, fetch, mask, derived_terms(query) | role_terms(query))
         weights = [self.settings.dense_weight, self.settings.bm25_weight]
         if self.settings.fusion == "rrf":
             ranked = fuse([dense, lexical], weights, self.settings.rrf_k)

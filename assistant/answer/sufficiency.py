@@ -245,7 +245,11 @@ def _typed(
     if part.counted and ("many" in words(part.text) or part.answer_type == "money"):
         typed = [c for c in typed if id(c) in about]
     if part.role:  # "who is the chief executive": a name given in that role
-        typed = [c for c in typed if names_in_role(c, part.role, question_words, matcher)]
+        typed = [
+            c
+            for c in typed
+            if names_in_role(c, part.role, question_words, matcher, part.role_words)
+        ]
     years = asked_years(part)  # "how many in 2022": a passage of another year tells its own
     if years:
         typed = [c for c in typed if years <= of_years(c)]
