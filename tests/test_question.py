@@ -321,3 +321,15 @@ def test_a_leading_subordinate_clause_says_which_occasion_not_what_is_asked() ->
     # "when was ..." asks: two parts
     both = analyse("When was the ship freed, and how many vessels were waiting?").parts
     assert [p.answer_type for p in both] == ["date", "number"]
+
+
+def test_a_part_asking_only_how_long_is_about_the_previous_part() -> None:
+    """ "..., and for how many days?" / "..., and for how long?" name no subject of their
+    own: each is about the previous part's action, and asks a span of it."""
+    first, days = analyse("Which ferry had to skip Leeds harbour, and for how many days?").parts
+    assert set(first.focus) <= set(days.context)
+    assert "skip" in days.ranking_text
+    first, span = analyse("Which firm runs the free shuttle, and for how long?").parts
+    assert span.answer_type == "duration"
+    assert set(first.focus) <= set(span.context)
+    assert analyse("How long is the ferry?").parts[0].answer_type == "number"  # a length

@@ -41,3 +41,18 @@ def test_a_dateline_dash_does_not_open_a_sentence() -> None:
         "LINDEN RIDGE, Pa. — The authority issued an advisory.",
         "It was lifted later.",
     ]
+
+
+def test_a_line_of_names_only_is_no_answer_sentence() -> None:
+    """A signature ("United States District Judge") or a caption states nothing; a
+    labelled line ("Dates of inspection: April 8") and a sentence do."""
+    from langchain_core.documents import Document
+
+    from assistant.answer.extractive import sentence_candidates
+
+    text = (
+        "Patricia Lund\nUnited States District Judge\nHARBOUR FOODS LTD., Defendant.\n"
+        "Dates of inspection: April 8-10, 2024\nThe motion to dismiss is denied.\n"
+    )
+    found = [c.text for c in sentence_candidates([Document(page_content=text)])]
+    assert found == ["Dates of inspection: April 8-10, 2024", "The motion to dismiss is denied."]

@@ -36,6 +36,11 @@ PERSONAL_PRONOUNS = _words("i you he she it we they him them us me")
 # two days after the storm").
 TIME_OFFSET_WORDS = _words("after ago before beforehand earlier later since")
 DURATION_PREPOSITIONS = _words("during for over throughout within")
+# Units of time: "for how many days" names no subject of its own.
+TIME_UNITS = _words(
+    "second seconds minute minutes hour hours day days night nights week weeks month months "
+    "year years decade decades"
+)
 # Adverb particles that make a verb idiomatic ("carried out", "set up", "signed off"): the
 # verb alone then says little about the meaning, which sources phrase in other words.
 PARTICLES = _words("away back down off out up")

@@ -8,6 +8,7 @@ quote is exactly what the document says.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,8 +18,10 @@ from langchain_core.embeddings import Embeddings
 from assistant.answer.answer_types import has_answer_type
 from assistant.answer.question import QuestionAnalysis, analyse
 from assistant.ingest.injection import is_instruction
-from assistant.ingest.text import normalize, split_sentences, terms
+from assistant.ingest.text import normalize, split_sentences, stopwords, terms
 from assistant.settings import TUNING
+
+WORD_START = re.compile(r"[^\W\d_][\w'’.-]*")  # a word that starts with a letter
 
 
 @dataclass(eq=False)  # identity: the same sentence object is the same candidate
@@ -55,11 +58,22 @@ def sentence_candidates(docs: list[Document]) -> list[Candidate]:
         text = doc.page_content
         for s, e in split_sentences(text):
             key = (doc.metadata.get("source", ""), base + s)
-            if key in seen or e - s < 12 or is_instruction(text[s:e]):
-                continue  # too short to answer, or an instruction inside a document: data
+            if key in seen or e - s < 12 or is_instruction(text[s:e]) or is_heading(text[s:e]):
+                continue  # too short to answer, an instruction inside a document (data), or
+                # a name line that says nothing of it
             seen.add(key)
             out.append(Candidate(doc, base + s, base + e, text[s:e]))
     return out
+
+
+def is_heading(text: str) -> bool:
+    """A line of names only, with no label: a signature ("United States District Judge"),
+    a caption ("ACME LTD., Defendant."), a name on its own ("Harbour Foods Inc."). It
+    states nothing, so it answers nothing; "Dates of inspection: April 8" does."""
+    if ":" in text:
+        return False
+    found = WORD_START.findall(text)
+    return bool(found) and all(w[0].isupper() or w.lower() in stopwords() for w in found)
 
 
 def score_candidates(

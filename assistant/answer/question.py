@@ -38,6 +38,7 @@ from assistant.answer.english import (
     QUANTITY_NOUNS,
     ROLE_NOUNS,
     SUBORDINATORS,
+    TIME_UNITS,
     TYPE_NOUNS,
     WH_WORDS,
 )
@@ -183,6 +184,8 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
 def _asks_duration(lead: list[str], part: str) -> bool:
     """ "How long did the blockage last", "how long was it stuck": a span of time, not a
     length ("how long is the ship", "how long is the Ever Given")."""
+    if len(lead) == 2:
+        return True  # "..., and for how long?": a span of the previous part's action
     if len(lead) < 3:
         return False
     if lead[2] in AUXILIARIES and lead[2] not in ("is", "are", "was", "were"):
@@ -218,7 +221,8 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
             skip |= {w for w in words(text) if is_motion_verb(w)}
         shown = _focus_words(text, skip)
         inherited = earlier_here
-        if not shown and parts:  # "..., and under what act?" is about the previous part
+        # "..., and under what act?", "..., and for how many days?": about the previous part
+        if parts and set(shown.values()) <= TIME_UNITS:
             previous = dict(zip(parts[-1].focus, parts[-1].focus_words, strict=True))
             inherited = {**previous, **earlier_here}
             text_for_ranking = f"{parts[-1].text} {text}"
