@@ -333,3 +333,12 @@ def test_a_part_asking_only_how_long_is_about_the_previous_part() -> None:
     assert span.answer_type == "duration"
     assert set(first.focus) <= set(span.context)
     assert analyse("How long is the ferry?").parts[0].answer_type == "number"  # a length
+
+
+def test_which_federal_law_does_not_need_the_law_to_say_federal() -> None:
+    """ "Which federal law": "federal" describes the answer (a federal act need not say it
+    is federal); a name ("which Ohio statute") stays what the answer is about."""
+    (part,) = analyse("Under which federal law was the ferry recall carried out?").parts
+    assert part.answer_type == "law" and "federal" not in part.focus_words
+    (part,) = analyse("Which Ohio statute did the plaintiffs cite?").parts
+    assert "ohio" in part.focus_words

@@ -56,3 +56,23 @@ def test_a_line_of_names_only_is_no_answer_sentence() -> None:
     )
     found = [c.text for c in sentence_candidates([Document(page_content=text)])]
     assert found == ["Dates of inspection: April 8-10, 2024", "The motion to dismiss is denied."]
+
+
+def test_a_sentence_announcing_with_a_colon_runs_on_into_what_it_announces() -> None:
+    """ "... IT IS HEREBY ORDERED that:" says nothing until the next sentence of its
+    document, even when the passage ends at the colon; a short label does not run on."""
+    from langchain_core.documents import Document
+
+    from assistant.answer.extractive import sentence_candidates
+
+    text = (
+        "Overview:\nThe firm asked the court to pause the order.\n\n"
+        "Upon consideration of the firm's motion to pause the order, IT IS ORDERED that:"
+        "\n\n1. The motion is DENIED.\n"
+    )
+    cut = text.index("1.")
+    passage = Document(page_content=text[:cut], metadata={"source": "order.txt", "start": 0})
+    found = [c.text for c in sentence_candidates([passage], {"order.txt": text}.get)]
+    assert found[0] == "The firm asked the court to pause the order."  # no label run-on
+    assert found[-1].startswith("Upon consideration") and found[-1].endswith("is DENIED.")
+    assert text.find(found[-1]) == text.index("Upon")  # verbatim, at its offsets

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +22,7 @@ from assistant.ingest.injection import is_instruction
 from assistant.ingest.text import normalize, split_sentences, stopwords, terms
 from assistant.settings import TUNING
 
+MIN_RUN_ON_WORDS = 8  # a sentence ending in a colon, not a label, has this many words
 WORD_START = re.compile(r"[^\W\d_][\w'’.-]*")  # a word that starts with a letter
 
 
@@ -50,7 +52,13 @@ class Evidence:
     question_weights: dict[str, float] = field(default_factory=dict)
 
 
-def sentence_candidates(docs: list[Document]) -> list[Candidate]:
+def sentence_candidates(
+    docs: list[Document], document_text: Callable[[str], str | None] | None = None
+) -> list[Candidate]:
+    """The sentences of the passages, each once. A sentence ending in a colon ("... IT IS
+    HEREBY ORDERED that:") runs on into the next one of its document (``document_text``
+    gives a source's text when the passage ends there), which says what it announces; a
+    short label ("Overview:", "BY THE COURT:") does not."""
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
     for doc in docs:
@@ -62,8 +70,27 @@ def sentence_candidates(docs: list[Document]) -> list[Candidate]:
                 continue  # too short to answer, an instruction inside a document (data), or
                 # a name line that says nothing of it
             seen.add(key)
-            out.append(Candidate(doc, base + s, base + e, text[s:e]))
+            cand = Candidate(doc, base + s, base + e, text[s:e])
+            if cand.text.rstrip().endswith(":") and len(cand.text.split()) >= MIN_RUN_ON_WORDS:
+                cand = _run_on(cand, document_text)
+            out.append(cand)
     return out
+
+
+def _run_on(cand: Candidate, document_text: Callable[[str], str | None] | None) -> Candidate:
+    """``cand`` with the first full sentence after it ("1." is a list number, not one)."""
+    source = str(cand.doc.metadata.get("source", ""))
+    full = (document_text(source) if document_text and source else None) or ""
+    if full[cand.start : cand.end] != cand.text:  # offsets not in this text: the passage's
+        full, shift = cand.doc.page_content, int(cand.doc.metadata.get("start", 0))
+    else:
+        shift = 0
+    start, end = cand.start - shift, cand.end - shift
+    for s, e in split_sentences(full, end, min(len(full), end + 600)):
+        following = full[s:e]
+        if e - s >= 12 and not is_instruction(following):
+            return Candidate(cand.doc, cand.start, e + shift, full[start:e])
+    return cand
 
 
 def is_heading(text: str) -> bool:

@@ -174,7 +174,7 @@ class AnswerPipeline:
         evidence = score_candidates(
             state.question,
             state.context,
-            sentence_candidates(docs),
+            sentence_candidates(docs, self.index.document_text),
             self.index.embeddings,
             vector,
             getattr(self.index.current().model, "vocab_dict", None),

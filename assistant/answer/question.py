@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from assistant.answer.answer_types import AnswerType
 from assistant.answer.asked import (
+    capitalized_words,
     counted_noun,
     head_noun,
     items_asked,
@@ -161,7 +162,11 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
     if first in ("what", "which") and head in QUANTITY_NOUNS:
         return ("money" if set(lead[1:6]) & MONEY_WORDS else "number"), frozenset({head})
     if first in ("what", "which") and head in LAW_NOUNS:
-        return "law", frozenset({head})
+        # "which federal law": "federal" describes the answer, which need not say it (the
+        # Consumer Product Safety Act is federal); a name ("which Ohio statute") is kept
+        said = lead[1 : lead.index(head)] if head in lead else []
+        names = capitalized_words(part)
+        return "law", frozenset({head, *(w for w in said if w not in names)})
     if first in ("what", "which") and head in OUTCOME_NOUNS:
         return "outcome", frozenset({head})
     if first in ("what", "which") and head in ROLE_NOUNS:
