@@ -175,6 +175,16 @@ def test_how_many_wants_a_number_of_the_thing_it_counts() -> None:
     assert run(question, right_count).status == "answer"
 
 
+def test_no_things_at_all_says_how_many() -> None:
+    """ "How many injuries ...": "no injuries have been reported" answers (none); "no
+    comment" says nothing of injuries."""
+    question = "How many injuries were linked to the ferry's new engine?"
+    none = [cand("No injuries have been linked to the ferry's new engine, the regulator said.")]
+    assert run(question, none).status == "answer"
+    other = [cand("The ferry's owner had no comment on the new engine, the regulator said.")]
+    assert run(question, other).status == "not_answered"
+
+
 def test_two_parts_asking_for_dates_take_two_different_dates() -> None:
     evidence = [
         cand("On 4 May the court rejected the appeal and said a hearing would follow."),

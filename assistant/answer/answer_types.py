@@ -116,6 +116,9 @@ def count_answer_values(text: str, kind: AnswerType | None) -> int:
     return 1
 
 
+_NONE_OF = re.compile(r"\b(?:no|zero)\s+([a-z][\w-]*)", re.IGNORECASE)  # "no injuries"
+
+
 def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]) -> bool:
     """Whether ``text`` holds an answer of ``kind`` that the question does not already say."""
     if kind is None or kind == "polar":
@@ -135,7 +138,9 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
             inside_date = any(s <= m.start() < e for s, e in dates)
             if not inside_date and normalize(m.group(0)).strip(".,") not in question_words:
                 return True
-        return False
+        # "how many injuries": "no injuries have been reported" says how many, none
+        asked = {t for w in question_words for t in terms(w)}
+        return any(not asked.isdisjoint(terms(m.group(1))) for m in _NONE_OF.finditer(text))
     if kind == "law":
         if question_words & PROVISION_NOUNS:  # "which subsection": a numbered one
             return bool(_NUMBERED_PROVISION.search(text))
