@@ -115,6 +115,29 @@ def test_a_year_the_question_names_must_be_the_passage_or_documents_year() -> No
     assert run(question, [said]).status == "answer"
 
 
+def test_a_sentence_naming_another_year_gives_no_figure_for_the_asked_one() -> None:
+    """ "2024 revenue fell to $188 million" in a passage that also speaks of 2023 gives no
+    figure for 2023; a sentence naming one of the asked years may answer."""
+    question = "What was the ferry line's revenue in 2023?"
+    passage = "The ferry line opened a route in 2023. Its 2024 revenue fell to $188 million."
+    other_year = cand("Its 2024 revenue fell to $188 million.", passage=passage)
+    assert run(question, [other_year]).status == "not_answered"
+    asked_year = cand("The ferry line's 2023 revenue rose to $201 million.", passage=passage)
+    assert run(question, [asked_year]).status == "answer"
+    span = cand("Between 2019 and 2021 the ferry line's revenue was $40 million a year.")
+    assert run("What was the ferry line's revenue in 2019-2021?", [span]).status == "answer"
+
+
+def test_an_unnamed_body_is_no_answer_to_which_one() -> None:
+    """ "A single overseas supplier" does not say which company supplied the cells; "the
+    regulator" names the one body it can be."""
+    question = "What is the name of the company that supplied the cells to the ferry line?"
+    unnamed = [cand("The ferry line buys its cells from a single overseas supplier.")]
+    assert run(question, unnamed).status == "not_answered"
+    named = [cand("The cells in the ferry line's boats were supplied by the regulator's firm.")]
+    assert run(question, named).status == "answer"
+
+
 def test_how_much_of_a_thing_wants_an_amount_of_that_thing() -> None:
     """An amount of something else (a claim) does not answer "how much state funding";
     "how much money" names only the kind of answer."""

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Literal
 
 from assistant.answer.english import (
+    INDEFINITE_WORDS,
     LAW_NOUNS,
     MONTHS,
     NAME_NOUNS,
@@ -158,9 +159,20 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
     text = _DATELINE.sub("", text)
     if kind == "place" and names_a_place(text, question_words):
         return True  # "in Lisbon", "at the Great Bitter Lake"
-    if kind == "name" and any(w in NAME_NOUNS and w not in question_words for w in words(text)):
+    if kind == "name" and _names_a_body(words(text), question_words):
         return True  # "the regional water board", "the government"
     return bool(answer_names(text, question_words))
+
+
+def _names_a_body(toks: list[str], question_words: set[str]) -> bool:
+    """A noun for a body the question does not name, that the sentence identifies: "the
+    regional water board", not "a single overseas supplier" (one of many, unnamed)."""
+    for i, w in enumerate(toks):
+        if w not in NAME_NOUNS or w in question_words:
+            continue
+        if INDEFINITE_WORDS.isdisjoint(toks[max(0, i - 4) : i]):
+            return True
+    return False
 
 
 def names_a_place(text: str, question_words: set[str], destination: bool = False) -> bool:

@@ -71,6 +71,8 @@ NAME_NOUNS = _words(
     "service spokesman spokesperson spokeswoman staff state states students supplier "
     "suppliers teachers team tribunal union unions university voters worker workers"
 )
+# Words that leave a noun unidentified: "a supplier", "some officials", "another firm".
+INDEFINITE_WORDS = _words("a an another any one several single some unnamed unidentified")
 # Nouns that say the answer is a date.
 DATE_NOUNS = _words("date day deadline month time year")
 # Nouns that say the answer is a quantity.

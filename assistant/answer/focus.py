@@ -173,3 +173,11 @@ def of_years(cand: Candidate) -> set[str]:
     """The years a sentence can speak for: those its passage names, and its document's."""
     date = str((cand.doc.metadata or {}).get("date") or "")
     return {t for t in [*passage_terms(cand), *words(date)] if _YEAR.fullmatch(t)}
+
+
+def of_the_years(cand: Candidate, years: set[str]) -> bool:
+    """The sentence may speak for ``years``: one of them, when it names years itself
+    ("2024 revenue fell" gives no figure for 2023), or else all of them in its passage
+    or its document's date."""
+    own = {t for t in cand.terms if _YEAR.fullmatch(t)}
+    return bool(own & years) if own else years <= of_years(cand)

@@ -29,7 +29,7 @@ from assistant.answer.focus import (
     all_focus,
     asked_years,
     occurs,
-    of_years,
+    of_the_years,
     paraphrases,
     passage_terms,
 )
@@ -252,7 +252,7 @@ def _typed(
         ]
     years = asked_years(part)  # "how many in 2022": a passage of another year tells its own
     if years:
-        typed = [c for c in typed if years <= of_years(c)]
+        typed = [c for c in typed if of_the_years(c, years)]
     return typed, listing, about
 
 
