@@ -342,3 +342,10 @@ def test_which_federal_law_does_not_need_the_law_to_say_federal() -> None:
     assert part.answer_type == "law" and "federal" not in part.focus_words
     (part,) = analyse("Which Ohio statute did the plaintiffs cite?").parts
     assert "ohio" in part.focus_words
+
+
+def test_what_is_the_name_of_asks_for_a_name_whatever_follows() -> None:
+    """ "What is the name of the judge who ruled on it" asks for a name, not for what was
+    ruled."""
+    (part,) = analyse("What is the name of the judge who ruled on the ferry's appeal?").parts
+    assert part.answer_type == "name" and part.role == "judge"

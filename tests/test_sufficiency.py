@@ -576,3 +576,16 @@ def test_an_officers_title_is_held_only_with_all_its_words() -> None:
         assert names_in_role(cand(text), "executive", words, matcher, role), text  # type: ignore[arg-type]
     elsewhere = cand("Sales rose, said Maria Olsen, chief executive officer of Leeds Mills.")
     assert not names_in_role(elsewhere, "executive", words, matcher, role)  # type: ignore[arg-type]
+
+
+def test_no_one_is_named_in_a_role_said_of_someone_unnamed_or_of_a_body() -> None:
+    """ "She was confident a federal judge would dismiss it" names no judge; "the District
+    Court for the Southern District" is a court, not a judge, though the words are alike."""
+    matcher = _AlikeWords("judge", "court", "justice")
+    words = set(text_words("what is the name of the judge who ruled on the appeal"))
+    unnamed = cand("Ana Diaz said she was confident a federal judge would dismiss the appeal.")
+    assert not names_in_role(unnamed, "judge", words, matcher)  # type: ignore[arg-type]
+    court = cand("The U.S. District Court for the Southern District of Ohio denied the appeal.")
+    assert not names_in_role(court, "judge", words, matcher)  # type: ignore[arg-type]
+    judge = cand("The appeal was denied by Madam Justice Furlanetto in Toronto.")
+    assert names_in_role(judge, "judge", words, matcher)  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from assistant.answer.english import (
     DETERMINERS,
     FRAME_WORDS,
     GENERIC_TYPE_NOUNS,
+    INDEFINITE_WORDS,
     LEADER_ROLES,
     LEADER_TITLES,
     NAME_NOUNS,
@@ -219,15 +220,29 @@ def _role_words(
         if _TOKEN.search(cand.text, start, end)
     }
     holders = []
-    for span, word in tokens:
+    for i, (span, word) in enumerate(tokens):
+        if not INDEFINITE_WORDS.isdisjoint(w for _, w in tokens[max(0, i - 2) : i]):
+            continue  # "confident a federal judge would dismiss it": no judge named
         similar = word in vectors and role in vectors and float(vectors[role] @ vectors[word])
         if not wanted.isdisjoint(terms(word)) or (
             (similar or 0.0) >= PARAPHRASE_SIMILARITY
             and can_be_noun(word)
             and span not in last_words
+            and _titles_a_person(cand.text, tokens, i)
         ):
             holders.append(span)  # "Justice" holds a judge's role; "judicial" does not
     return holders
+
+
+def _titles_a_person(text: str, tokens: list[tuple[tuple[int, int], str]], i: int) -> bool:
+    """A capitalised word like the role is a title only before a name ("Madam Justice
+    Furlanetto"); inside a body's name ("the District Court for the Southern District") it
+    is part of that name: a court is not a judge."""
+    start, end = tokens[i][0]
+    if not text[start:end][:1].isupper():
+        return True  # "its lawyer, Ana Diaz"
+    following = tokens[i + 1][0] if i + 1 < len(tokens) else None
+    return following is not None and text[following[0] : following[1]][:1].isupper()
 
 
 def _officer_titles(

@@ -150,6 +150,8 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
         return "reason", frozenset({"reason"} & set(toks))
     if first in ("who", "whom", "whose"):
         return "name", frozenset({head} if head else set())
+    if first == "what" and head == "name":  # "what is the name of the judge who ruled"
+        return "name", frozenset({"name"})
     if first in ("what", "which") and head == "time" and nxt == "time":
         return "time", frozenset({"time"})  # "what time": a clock time, not a day
     if first == "when" or (first in ("what", "which") and head in DATE_NOUNS):
