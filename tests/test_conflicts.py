@@ -406,3 +406,27 @@ def test_a_word_of_change_inside_a_name_reports_no_change(
     assert {value for value, _ in found[0].sides} == {"May 3, 2024", "May 5, 2024"}
     later = cand("The date of the fire on Elm Road was later amended to May 5, 2024.", "c")
     assert find_conflicts([a], [later], real_embeddings, answering=[[a, later]]) == []
+
+
+@pytest.mark.slow
+def test_a_value_the_question_gives_is_no_side_of_a_disagreement(
+    real_embeddings,  # noqa: ANN001
+) -> None:
+    """ "When was the May 2024 ferry timetable withdrawn?": a source saying the timetable
+    of May 2024 was withdrawn on June 3 does not disagree with one saying June 5 by its
+    "May 2024"; the two withdrawal dates do disagree."""
+    from assistant.answer.compose import answer_conflicts
+    from assistant.answer.extractive import Evidence
+    from assistant.answer.question import analyse
+    from assistant.answer.sufficiency import PartDecision, Sufficiency
+
+    (part,) = analyse("When was the May 2024 ferry timetable withdrawn?").parts
+    given = cand("The ferry timetable of May 2024 was withdrawn in haste.", "a.txt")
+    third = cand("The ferry timetable was withdrawn on June 3, 2024.", "b.txt")
+    fifth = cand("The ferry timetable was withdrawn on June 5, 2024.", "c.txt")
+    for c in (given, third, fifth):
+        c.score = 1.0
+    evidence = Evidence([given, third, fifth], 1.0, 1.0, [])
+    decided = Sufficiency([PartDecision(part, given, 1.0, answering=[given, third, fifth])])
+    found = answer_conflicts([given, third, fifth], evidence, decided, real_embeddings)
+    assert [{v for v, _ in f.sides} for f in found] == [{"June 3, 2024", "June 5, 2024"}]

@@ -244,6 +244,8 @@ def answer_conflicts(
     actions = [asked_verb(p.part, tuple(WH_WORDS)) for p in sufficiency.parts]
     per_part = [kinds_asked([kind]) for kind in kinds]
     first = sufficiency.first_sentences
+    # a value the question itself gives ("the August 2023 advisory") is no side
+    given = {w for p in sufficiency.parts for w in words(p.part.text)}
     return [
         found
         for found in find_conflicts(
@@ -251,6 +253,7 @@ def answer_conflicts(
         )
         if (asked is None or found.kind in asked)  # else: about something not asked
         and about_the_answer(found, first)
+        and not any(set(words(value)) <= given for value, _ in found.sides)
     ]
 
 
