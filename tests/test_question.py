@@ -349,3 +349,12 @@ def test_what_is_the_name_of_asks_for_a_name_whatever_follows() -> None:
     ruled."""
     (part,) = analyse("What is the name of the judge who ruled on the ferry's appeal?").parts
     assert part.answer_type == "name" and part.role == "judge"
+
+
+def test_a_verb_of_expectation_frames_what_is_asked() -> None:
+    """ "What did she predict would happen to the lawsuit": what she said would happen;
+    the source says she was confident it would be dismissed, never "predict"."""
+    parts = analyse("Who is the ferry line's owner, and what did she predict would happen?")
+    assert "predict" not in parts.parts[1].focus_words
+    (part,) = analyse("What did the council forecast for the bridge repairs?").parts
+    assert part.focus_words == ("council", "bridge", "repairs")

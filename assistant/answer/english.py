@@ -159,6 +159,9 @@ FRAME_WORDS = _words(
     # verbs of opinion frame what someone holds to be so ("how much did X reckon ...")
     "believe believed believes guess guessed reckon reckoned reckons suppose supposed "
     "think thinks thought "
+    # ... and so do verbs of expectation ("what did she predict would happen to the suit")
+    "anticipate anticipated anticipates forecast forecasts "
+    "predict predicted predicts "
     # exclusions frame what the answer leaves out ("apart from X, which countries ...")
     "apart aside besides except excluding "
     # sequence adverbs place the asked event after one just told ("where did it go next")
