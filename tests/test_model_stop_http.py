@@ -19,7 +19,7 @@ QUESTION = "What test must applicants meet to obtain a stay?"
 
 class StreamingStub(BaseHTTPRequestHandler):
     pieces: list[str] = []
-    finish = "stop"
+    finish_reason = "stop"  # not "finish": that is the handler method socketserver calls
     sent = 0
     disconnected = threading.Event()
 
@@ -36,7 +36,7 @@ class StreamingStub(BaseHTTPRequestHandler):
                 self._event({**base, "choices": [choice]})
                 StreamingStub.sent += 1
                 time.sleep(0.02)
-            done = {"index": 0, "delta": {}, "finish_reason": StreamingStub.finish}
+            done = {"index": 0, "delta": {}, "finish_reason": StreamingStub.finish_reason}
             self._event({**base, "choices": [done]})
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()
@@ -76,7 +76,7 @@ def test_the_stream_is_closed_once_the_answer_has_enough_sentences(
     openai_stub.settings.answer.max_sentences = 1
     sentences = [f"{top} [1]."] + [f"Sentence number {i} goes on [1]." for i in range(20)]
     StreamingStub.pieces = [w for s in sentences for w in words_of(s)]
-    StreamingStub.finish = "stop"
+    StreamingStub.finish_reason = "stop"
     answer = openai_stub.ask(QUESTION, mode="openai")
     assert answer.mode == "openai" and "Sentence number" not in answer.answer
     assert StreamingStub.disconnected.wait(5)  # the server saw the client go away...
@@ -88,7 +88,7 @@ def test_a_reply_cut_by_the_servers_token_limit_drops_its_unfinished_sentence(
 ) -> None:
     top = openai_stub.ask(QUESTION).citations[0].quote
     StreamingStub.pieces = words_of(f"{top} [1].") + words_of(top[: len(top) // 2])
-    StreamingStub.finish = "length"
+    StreamingStub.finish_reason = "length"
     answer = openai_stub.ask(QUESTION, mode="openai")
     assert answer.mode == "openai"
     assert answer.answer.count(top[:20]) == 1
