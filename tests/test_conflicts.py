@@ -17,6 +17,22 @@ def cand(text: str, source: str) -> Candidate:
     return Candidate(Document(page_content=text, metadata={"source": source}), 0, len(text), text)
 
 
+def one_part_conflicts(question: str, answering: list[Candidate], embeddings):  # noqa: ANN001, ANN201
+    """``answer_conflicts`` for a one-part question whose part every one of ``answering``
+    answers (the first chosen), each as strong evidence, all of them quoted."""
+    from assistant.answer.compose import answer_conflicts
+    from assistant.answer.extractive import Evidence
+    from assistant.answer.question import analyse
+    from assistant.answer.sufficiency import PartDecision, Sufficiency
+
+    (part,) = analyse(question).parts
+    for c in answering:
+        c.score = 1.0
+    evidence = Evidence(list(answering), 1.0, 1.0, [])
+    decided = Sufficiency([PartDecision(part, answering[0], 1.0, answering=list(answering))])
+    return answer_conflicts(list(answering), evidence, decided, embeddings)
+
+
 def kinds(text: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for v in extract_values(text):
@@ -286,25 +302,14 @@ def test_a_disagreement_is_about_the_answer_only_when_the_answer_gives_such_a_va
 def test_runners_up_disagreeing_on_what_the_answer_never_states_are_not_reported(
     real_embeddings,  # noqa: ANN001
 ) -> None:
-    from assistant.answer.compose import answer_conflicts
-    from assistant.answer.extractive import Evidence
-    from assistant.answer.question import analyse
-    from assistant.answer.sufficiency import PartDecision, Sufficiency
-
-    (part,) = analyse("How did the insurer describe the harbour authority's claim?").parts
     described = cand("The insurer described the harbour authority's claim as unfounded.", "a.txt")
     high = cand("The harbour authority claims $916 million from the ferry owner.", "b.txt")
     low = cand("The harbour authority claims $900 million from the ferry owner.", "c.txt")
-    for c in (described, high, low):
-        c.score = 1.0
-    evidence = Evidence([described, high, low], 1.0, 1.0, [])
-    decided = Sufficiency([PartDecision(part, described, 1.0, answering=[described, high, low])])
-    answer = [described, high, low]
-    assert answer_conflicts(answer, evidence, decided, real_embeddings) == []
+    question = "How did the insurer describe the harbour authority's claim?"
+    assert one_part_conflicts(question, [described, high, low], real_embeddings) == []
     # the same two claims disagree when one of them is what answers the question
-    (asked,) = analyse("How much compensation does the harbour authority claim?").parts
-    decided = Sufficiency([PartDecision(asked, high, 1.0, answering=[high, low])])
-    (found,) = answer_conflicts([high, low], evidence, decided, real_embeddings)
+    question = "How much compensation does the harbour authority claim?"
+    (found,) = one_part_conflicts(question, [high, low], real_embeddings)
     assert {v for v, _ in found.sides} == {"$916 million", "$900 million"}
 
 
@@ -415,18 +420,9 @@ def test_a_value_the_question_gives_is_no_side_of_a_disagreement(
     """ "When was the May 2024 ferry timetable withdrawn?": a source saying the timetable
     of May 2024 was withdrawn on June 3 does not disagree with one saying June 5 by its
     "May 2024"; the two withdrawal dates do disagree."""
-    from assistant.answer.compose import answer_conflicts
-    from assistant.answer.extractive import Evidence
-    from assistant.answer.question import analyse
-    from assistant.answer.sufficiency import PartDecision, Sufficiency
-
-    (part,) = analyse("When was the May 2024 ferry timetable withdrawn?").parts
     given = cand("The ferry timetable of May 2024 was withdrawn in haste.", "a.txt")
     third = cand("The ferry timetable was withdrawn on June 3, 2024.", "b.txt")
     fifth = cand("The ferry timetable was withdrawn on June 5, 2024.", "c.txt")
-    for c in (given, third, fifth):
-        c.score = 1.0
-    evidence = Evidence([given, third, fifth], 1.0, 1.0, [])
-    decided = Sufficiency([PartDecision(part, given, 1.0, answering=[given, third, fifth])])
-    found = answer_conflicts([given, third, fifth], evidence, decided, real_embeddings)
+    question = "When was the May 2024 ferry timetable withdrawn?"
+    found = one_part_conflicts(question, [given, third, fifth], real_embeddings)
     assert [{v for v, _ in f.sides} for f in found] == [{"June 3, 2024", "June 5, 2024"}]

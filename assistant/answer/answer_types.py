@@ -140,8 +140,11 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
             if not inside_date and normalize(m.group(0)).strip(".,") not in question_words:
                 return True
         # "how many injuries": "no injuries have been reported" says how many, none
+        nones = [terms(m.group(1)) for m in _NONE_OF.finditer(text)]
+        if not nones:
+            return False
         asked = {t for w in question_words for t in terms(w)}
-        return any(not asked.isdisjoint(terms(m.group(1))) for m in _NONE_OF.finditer(text))
+        return any(not asked.isdisjoint(none) for none in nones)
     if kind == "law":
         if question_words & PROVISION_NOUNS:  # "which subsection": a numbered one
             return bool(_NUMBERED_PROVISION.search(text))

@@ -55,7 +55,11 @@ def role_noun(part: str) -> str | None:
     "who was the judge" -> judge, "who is X's largest shareholder" -> shareholder; None for
     "who runs X" or "who was in charge". An officer's title names the office: "chief
     executive officer" -> executive."""
-    phrase = role_phrase(part)
+    return role_head(role_phrase(part))
+
+
+def role_head(phrase: tuple[str, ...]) -> str | None:
+    """The role word of a ``role_phrase``: an officer's title names the office."""
     if len(phrase) > 1 and phrase[-1] in OFFICE_HOLDER_NOUNS:
         return phrase[-2]
     return phrase[-1] if phrase else None
@@ -88,7 +92,7 @@ def _role_phrase(part: str) -> tuple[str, ...]:
     owners = [w.lower() for w in _POSSESSIVE.findall(part)]
     names = capitalized_words(part)  # "Harbour": a name, no verb
     for i, tok in enumerate(rest[:4]):
-        bare = re.sub(r"['’]s?$", "", tok)
+        bare = without_possessive(tok)
         if bare in owners:
             return noun_phrase(rest[i + 1 :])
         if can_be_verb(tok) and bare not in names:
@@ -163,6 +167,18 @@ def head_noun(after_wh: list[str]) -> str | None:
 def singular_s(word: str) -> str:
     """The word without a plural "s" (a quick guess: "tugs" -> tug, "press" unchanged)."""
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+_POSSESSIVE_END = re.compile(r"['’]s?$")
+
+
+def without_possessive(word: str) -> str:
+    """ "harbour's" -> "harbour", "foods'" -> "foods"."""
+    return _POSSESSIVE_END.sub("", word)
+
+
+def is_possessive(word: str) -> bool:
+    return bool(_POSSESSIVE_END.search(word))
 
 
 def capitalized_words(text: str) -> set[str]:

@@ -7,6 +7,7 @@ quote is exactly what the document says.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -61,6 +62,8 @@ def sentence_candidates(
     short label ("Overview:", "BY THE COURT:") does not."""
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
+    if document_text is not None:  # each document read once, however many run-ons it has
+        document_text = functools.cache(document_text)
     for doc in docs:
         base = int(doc.metadata.get("start", 0))
         text = doc.page_content

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.answer_types import answer_names, linked_names
-from assistant.answer.asked import capitalized_words
+from assistant.answer.asked import capitalized_words, is_possessive, without_possessive
 from assistant.answer.english import (
     AUXILIARIES,
     DETERMINERS,
@@ -36,6 +36,7 @@ from assistant.answer.question import QuestionPart, answer_type
 from assistant.answer.wordforms import can_be_noun, can_be_verb, forms, verb_lemmas
 from assistant.ingest.text import normalize, stopwords, terms, words
 
+_LEADER_TITLE_WORDS = [tuple(title.split()) for title in LEADER_TITLES]
 # A name answers "who is the <role>" when at most this many words part it from the role.
 ROLE_WINDOW = 6
 # What joins the names of a list: ",", "and", "or", ", and the".
@@ -190,7 +191,7 @@ def names_in_role(
         holders = _role_words(cand, tokens, names, role, matcher)
     if role in LEADER_ROLES:
         holders += _leader_titles(tokens)
-    asked = {re.sub(r"['’]s?$", "", w) for w in question_words}
+    asked = {without_possessive(w) for w in question_words}
     holders = [h for h in holders if _owner_asked(tokens, h, asked)]
     for start, end in names:
         for r_start, r_end in holders:
@@ -274,8 +275,8 @@ def _owner_asked(
         return True
     owner: list[str] = []
     before = at[0] - 1
-    if before >= 0 and re.search(r"['’]s?$", tokens[before][1]) and tokens[before][1] != "'s":
-        owner.append(re.sub(r"['’]s?$", "", tokens[before][1]))
+    if before >= 0 and is_possessive(tokens[before][1]) and tokens[before][1] != "'s":
+        owner.append(without_possessive(tokens[before][1]))
     after = at[-1] + 1
     if after < len(tokens) and tokens[after][1] == "of":
         for _, word in tokens[after + 1 : after + 5]:
@@ -290,10 +291,9 @@ def _leader_titles(tokens: list[tuple[tuple[int, int], str]]) -> list[tuple[int,
     """Spans of the titles of an organisation's top person, not after "vice", "deputy"."""
     spans = []
     for i, (span, _word) in enumerate(tokens):
-        for title in LEADER_TITLES:
-            parts = title.split()
-            run = [w for _, w in tokens[i : i + len(parts)]]
-            before = tokens[i - 1][1] if i else ""
-            if run == parts and before not in NOT_THE_TOP:
+        if i and tokens[i - 1][1] in NOT_THE_TOP:
+            continue
+        for parts in _LEADER_TITLE_WORDS:
+            if tuple(w for _, w in tokens[i : i + len(parts)]) == parts:
                 spans.append((span[0], tokens[i + len(parts) - 1][0][1]))
     return spans

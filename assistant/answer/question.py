@@ -17,7 +17,7 @@ from assistant.answer.asked import (
     head_noun,
     items_asked,
     lead_words,
-    role_noun,
+    role_head,
     role_phrase,
     singular_s,
 )
@@ -236,6 +236,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
         else:
             text_for_ranking = whole
         extra = {t: w for t, w in inherited.items() if t not in shown}
+        role_words = role_phrase(text) if kind == "name" else ()
         parts.append(
             QuestionPart(
                 text=text,
@@ -247,8 +248,8 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
                 context_words=tuple(extra.values()),
                 ranking_text=text_for_ranking,
                 counted=counted_noun(text) if kind in ("number", "money") else None,
-                role=role_noun(text) if kind == "name" else None,
-                role_words=role_phrase(text) if kind == "name" else (),
+                role=role_head(role_words),
+                role_words=role_words,
                 attributed_to=attribution(text),
                 **(items_asked(text) if kind == "name" else {}),
             )
