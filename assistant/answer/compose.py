@@ -274,14 +274,6 @@ def unstated_sides(found: list[FoundConflict], answer: list[Candidate]) -> list[
     return list(dict.fromkeys(c for f in found for _, c in f.sides if c not in answer))
 
 
-def with_unstated_sides(
-    text: str, citer: Citer, found: list[FoundConflict], answer: list[Candidate]
-) -> str:
-    """A model's ``text`` with the unstated sides of its disagreements quoted after it."""
-    other = unstated_sides(found, answer)
-    return f"{text} {compose_extractive([[c] for c in other], citer)[0]}" if other else text
-
-
 def with_other_sides(
     groups: list[list[Candidate]],
     found: list[FoundConflict],
@@ -289,23 +281,54 @@ def with_other_sides(
     max_sentences: int,
 ) -> list[list[Candidate]]:
     """``groups`` with each unstated side of a disagreement placed after the sentence it
-    disagrees with; runner-up sentences make room (never the first ``keep`` groups: the
-    sentences answering the question's parts)."""
+    disagrees with."""
     missing = unstated_sides(found, [c for g in groups for c in g])
-    if not missing:
-        return groups
     counterpart = {
         other: next(c for _, c in f.sides if c is not other)
         for f in found
         for _, other in f.sides
         if other in missing
     }
+    return placed_after(groups, counterpart, keep, max_sentences)
+
+
+def placed_after(
+    groups: list[list[Candidate]],
+    after: dict[Candidate, Candidate],
+    keep: int,
+    max_sentences: int,
+) -> list[list[Candidate]]:
+    """``groups`` with each key of ``after`` quoted right after the group holding its
+    value; runner-up sentences make room (never the first ``keep`` groups: the sentences
+    answering the question's parts)."""
+    if not after:
+        return groups
     out = [list(g) for g in groups]
-    for cand in missing:
-        at = next((i for i, g in enumerate(out) if counterpart[cand] in g), len(out) - 1)
+    for cand, anchor in after.items():
+        at = next((i for i, g in enumerate(out) if anchor in g), len(out) - 1)
         out.insert(at + 1, [cand])
-    excess = len(out) - max(max_sentences, keep + len(missing))
-    runner_ups = [i for i in range(keep, len(out)) if out[i][0] not in missing]
+    excess = len(out) - max(max_sentences, keep + len(after))
+    runner_ups = [i for i in range(keep, len(out)) if out[i][0] not in after]
     for i in reversed(runner_ups[-excess:] if excess > 0 else []):  # the last ones make room
         out.pop(i)
     return out
+
+
+def with_quotes_after(text: str, citer: Citer, quotes: list[Candidate]) -> str:
+    """A model's ``text`` with ``quotes`` it did not cite quoted after it (the unstated
+    sides of its disagreements, the outcome of a matter a cited claim waits on)."""
+    other = [c for c in dict.fromkeys(quotes) if citer.number_of(c) is None]
+    return f"{text} {compose_extractive([[c] for c in other], citer)[0]}" if other else text
+
+
+def quoted_with_context(
+    groups: list[list[Candidate]],
+    found: list[FoundConflict],
+    settled: dict[Candidate, Candidate],
+    keep: int,
+    max_sentences: int,
+) -> tuple[str, Citer]:
+    """The quoted answer with each unstated side of a disagreement after the sentence it
+    disagrees with, and each settled claim's outcome after the claim."""
+    groups = with_other_sides(groups, found, keep, max_sentences)
+    return compose_extractive(placed_after(groups, settled, keep, max_sentences))

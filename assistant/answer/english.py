@@ -120,6 +120,11 @@ OUTCOME_VERBS = _words(
     "ordered overturn overturned quash quashed refuse refused refuses reject rejected "
     "rejects rule ruled rules sentence sentenced settle settled upheld uphold upholds"
 )
+# Words that make a claim hold only until a matter is settled ("resumed operations pending
+# the ruling on the stay"): how that matter was settled is news the reader must see.
+PENDING_WORDS = _words("awaiting pending until")
+# Words that make a clause a condition, not a report ("harm if no stay is granted").
+CONDITION_WORDS = _words("if lest unless whether")
 # Nouns that ask for a decision.
 OUTCOME_NOUNS = _words("decision judgement judgment outcome result ruling verdict")
 # Nouns asking for a role or position, answered by a title that may be lower case.

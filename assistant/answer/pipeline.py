@@ -23,18 +23,18 @@ from assistant.answer.compose import (
     Citer,
     answer_conflicts,
     as_conflicts,
-    compose_extractive,
     extractive_groups,
     has_marker,
     kinds_not_given,
     looked_for,
     mentioned_without_answer,
     model_passages,
+    quoted_with_context,
     should_refuse,
+    unstated_sides,
     uses_the_answering_evidence,
     verified_text,
-    with_other_sides,
-    with_unstated_sides,
+    with_quotes_after,
 )
 from assistant.answer.extractive import (
     Candidate,
@@ -55,8 +55,16 @@ from assistant.answer.grounded import (
 )
 from assistant.answer.question import analyse
 from assistant.answer.retrieval import Filters, HybridRetriever
-from assistant.answer.state import AnswerState, TokenSink, answer_metadata, condense_query, ready
+from assistant.answer.state import (
+    AnswerState,
+    TokenSink,
+    answer_metadata,
+    condense_query,
+    ready,
+    streamed,
+)
 from assistant.answer.sufficiency import Sufficiency, decide
+from assistant.answer.updates import settled_claims
 from assistant.index.corpus_index import CorpusIndex
 from assistant.settings import AnswerMode, LLMSettings, RetrievalMode, Settings
 
@@ -132,24 +140,7 @@ class AnswerPipeline:
 
     def stream(self, *args: Any, **kwargs: Any) -> Iterator[str | Answer]:
         """Text deltas as the model writes, then the verified ``Answer``."""
-        import queue
-        import threading
-
-        events: queue.Queue[Any] = queue.Queue()
-        done = object()
-
-        def work() -> None:
-            try:
-                events.put(self.run(*args, on_token=events.put, **kwargs))
-            except BaseException as exc:  # handed to the consumer below
-                events.put(exc)
-            events.put(done)
-
-        threading.Thread(target=work, daemon=True).start()
-        while (item := events.get()) is not done:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
+        return streamed(self.run, *args, **kwargs)
 
     # --- steps -----------------------------------------------------------------------------
 
@@ -182,6 +173,13 @@ class AnswerPipeline:
         )
         state.timings["retrieve"] = (time.perf_counter() - t) * 1000
         return replace(state, docs=docs, evidence=evidence)
+
+    def _sentences(self, query: str, state: AnswerState) -> list[Candidate]:
+        """The sentences of the passages retrieved for ``query`` under the state's filters."""
+        docs = self.retriever.retrieve(
+            query, filters=state.filters, k=state.k, mode=state.retrieval_mode
+        )
+        return sentence_candidates(docs, self.index.document_text)
 
     def _decide(self, state: AnswerState) -> AnswerState:
         """Which part of the question the evidence answers, and with which sentence."""
@@ -279,12 +277,16 @@ class AnswerPipeline:
             answer_sentences = [c for group in groups for c in group]
         # no answer sentences (refused): no disagreements
         found = answer_conflicts(answer_sentences, evidence, sufficiency, self.index.embeddings)
-        # each source's side of a disagreement is quoted in the answer
+        # each source's side of a disagreement, and the outcome of a matter a claim waits on,
+        # is quoted in the answer
+        settled = settled_claims(
+            answer_sentences, evidence.candidates, lambda matter: self._sentences(matter, state)
+        )
         if quoted:
             keep = len({id(p.sentence) for p in sufficiency.parts if p.sentence})
-            text, citer = compose_extractive(with_other_sides(groups, found, keep, max_sentences))
+            text, citer = quoted_with_context(groups, found, settled, keep, max_sentences)
         else:
-            text = with_unstated_sides(text, citer, found, answer_sentences)
+            text = with_quotes_after(text, citer, [*unstated_sides(found, []), *settled])
         conflicts: list[Conflict] = as_conflicts(found, citer)
         if refused:
             text = refusal_text(looked_for(sufficiency), mentioned_without_answer(sufficiency))

@@ -4,7 +4,7 @@ extends, and the condense step's query rewriting (split from ``pipeline``)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -87,3 +87,26 @@ def answer_metadata(
         "fallback": None,
         "dropped_sentences": [],
     }
+
+
+def streamed(run: Callable[..., Any], *args: Any, **kwargs: Any) -> Iterator[Any]:
+    """``run(*args, on_token=..., **kwargs)`` in a thread: each token it reports as it
+    comes, then what it returns (its exception, raised here)."""
+    import queue
+    import threading
+
+    events: queue.Queue[Any] = queue.Queue()
+    done = object()
+
+    def work() -> None:
+        try:
+            events.put(run(*args, on_token=events.put, **kwargs))
+        except BaseException as exc:  # handed to the consumer below
+            events.put(exc)
+        events.put(done)
+
+    threading.Thread(target=work, daemon=True).start()
+    while (item := events.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
