@@ -426,3 +426,48 @@ def test_a_value_the_question_gives_is_no_side_of_a_disagreement(
     question = "When was the May 2024 ferry timetable withdrawn?"
     found = one_part_conflicts(question, [given, third, fifth], real_embeddings)
     assert [{v for v, _ in f.sides} for f in found] == [{"June 3, 2024", "June 5, 2024"}]
+
+
+def test_a_title_set_off_by_commas_belongs_to_the_name_before_it() -> None:
+    """ "Ana Diaz, Executive Vice President, Operations, said": the title is Ana Diaz's
+    ("Operations" is the title's own last word, not a name); a hyphened prefix is part of
+    the title ("Pro-Vice-Chancellor")."""
+    (vp,) = extract_values("Ana Diaz, Executive Vice President, Operations, said it would.")
+    assert (vp.shown, vp.holder) == ("Executive Vice President", "Ana Diaz")
+    (coo,) = extract_values("Chief Operating Officer Ana Diaz said it would.")
+    assert (coo.shown, coo.holder) == ("Chief Operating Officer", "Ana Diaz")
+    (pvc,) = extract_values(
+        "It was chaired by Professor Ana Diaz, Pro-Vice-Chancellor for Research."
+    )
+    assert (pvc.shown, pvc.holder) == ("Pro-Vice-Chancellor for Research", "Professor Ana Diaz")
+
+
+def test_a_year_naming_a_thing_does_not_date_the_event() -> None:
+    """ "the 2021 article was retracted in June 2024": 2021 says which article, so it is no
+    date to set against another source's date of the retraction."""
+    assert kinds("The 2021 article was retracted in June 2024.")["date"] == ["June 2024"]
+    assert "date" not in kinds("Its 2019 paper and the company's 2022 report were withdrawn.")
+    assert kinds("In 2021 the article was retracted.")["date"] == ["2021"]
+
+
+@pytest.mark.slow
+def test_a_sentence_answering_in_its_own_words_is_searched_whatever_its_score(
+    real_embeddings,  # noqa: ANN001
+) -> None:
+    """Relevance decides which evidence is searched for a disagreement, but a sentence that
+    answers the question on its own is searched even when it scores low."""
+    from assistant.answer.compose import answer_conflicts
+    from assistant.answer.extractive import Evidence
+    from assistant.answer.question import analyse
+    from assistant.answer.sufficiency import PartDecision, Sufficiency
+
+    (part,) = analyse("What is Ana Diaz's position?").parts
+    a = cand("The panel was chaired by Professor Ana Diaz, Pro-Vice-Chancellor for Research.", "a")
+    b = cand("The panel, led by Professor Ana Diaz, the Dean of Medicine, met in May.", "b")
+    a.score, b.score = 1.0, 0.3
+    decided = Sufficiency([PartDecision(part, a, 1.0, answering=[a, b], self_answering=[a, b])])
+    found = answer_conflicts([a], Evidence([a, b], 1.0, 1.0, []), decided, real_embeddings)
+    assert {value for value, _ in found[0].sides} == {
+        "Pro-Vice-Chancellor for Research",
+        "Dean of Medicine",
+    }

@@ -358,3 +358,13 @@ def test_a_verb_of_expectation_frames_what_is_asked() -> None:
     assert "predict" not in parts.parts[1].focus_words
     (part,) = analyse("What did the council forecast for the bridge repairs?").parts
     assert part.focus_words == ("council", "bridge", "repairs")
+
+
+def test_a_manner_adverb_is_not_what_a_part_asks_about() -> None:
+    """ "roughly how many", "simply mislabelled": how, or how surely, which a source says in
+    its own words; a time contrast ("initially") still says which value is asked."""
+    (part,) = analyse("Roughly how many passengers were simply turned away?").parts
+    assert {"roughly", "simply"}.isdisjoint(part.focus_words)
+    assert "passengers" in part.focus_words
+    (part,) = analyse("How much did the city initially ask for?").parts
+    assert "initially" in part.focus_words

@@ -234,6 +234,8 @@ def answer_conflicts(
         for c in evidence.candidates[: TUNING.conflict_candidates]
         if c.score >= TUNING.conflict_min_score * best
     ]
+    # a sentence answering a part in its own words is strong evidence, whatever its score
+    strong += [c for p in sufficiency.parts for c in p.self_answering if c not in strong]
     # answering a part together is evidence of one claim only for sentences that answer it
     # in their own words
     answering = [p.self_answering for p in sufficiency.parts]

@@ -23,6 +23,7 @@ from assistant.answer.asked import (
 )
 from assistant.answer.english import (
     AUXILIARIES,
+    CHANGE_WORDS,
     DATE_NOUNS,
     EVENT_IDIOMS,
     FRAME_WORDS,
@@ -46,6 +47,7 @@ from assistant.answer.english import (
 from assistant.answer.wordforms import (
     can_be_noun,
     can_be_verb,
+    is_manner_adverb,
     is_motion_verb,
     is_verb_only,
     verb_lemmas,
@@ -302,6 +304,8 @@ def _focus_words(text: str, skip: set[str]) -> dict[str, str]:
     for i, word in enumerate(toks):
         if word in skip or word in stopwords() or (len(word) < 2 and not word.isdigit()):
             continue
+        if is_manner_adverb(word) and word not in CHANGE_WORDS:
+            continue  # "roughly how many", "simply mislabelled": how, not what
         if i + 1 < len(toks) and toks[i + 1] in PARTICLES and can_be_verb(word):
             continue  # "carried out", "set up": the phrase, not the verb, has the meaning
         if _in_event_idiom(toks, i):

@@ -57,6 +57,11 @@ _TITLE = re.compile(
     rf"\b(?:{_ROLES})\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'’-]*(?:(?:,|\s+and|\s+of|\s+for)?"
     rf"\s+[A-Z][\w'’-]*)*|\b(?:[A-Z][\w'’-]*\s+)+(?:{_ROLES})\b"
 )
+# A year between a determiner or possessive and a noun names a thing ("the 2021 article",
+# "its 2019 paper"); it does not date what the sentence reports.
+_ATTRIBUTIVE_YEAR = re.compile(r"(?:\b(?:the|its|his|her|their|our|a|an)|'s|’s)\s+$", re.I)
+# Prefixes hyphenated to a role ("Pro-Vice-Chancellor", "Vice-Chair") belong to the title.
+_ROLE_PREFIX = re.compile(r"(?:[A-Z][a-z]*-)+$")
 _NAME_AFTER = re.compile(r"^\s*,?\s*((?:[A-Z][\w'’.-]+\s*){1,3})")
 _NAME_BEFORE = re.compile(r"((?:[A-Z][\w'’.-]+\s*){1,3}),?\s*(?:the\s+|is\s+|was\s+|as\s+)?$")
 # The words of a title pattern that are not the title itself ("Minister", "of", "the").
@@ -104,8 +109,10 @@ def extract_values(text: str) -> list[Value]:
         month_name = next((g[k].lower() for k in ("m1", "m2", "m3") if k in g), None)
         month = _MONTH_NAMES.index(month_name) + 1 if month_name else int(g.get("mn4", 0)) or None
         day = next((int(g[k]) for k in ("d1", "d2", "d4") if k in g), None)
-        found.append(Value("date", (year, month, day), m.group(0), *m.span()))
         taken.append(m.span())
+        if month is None and _ATTRIBUTIVE_YEAR.search(text[: m.start()]):
+            continue
+        found.append(Value("date", (year, month, day), m.group(0), *m.span()))
     for m in _MONEY.finditer(text):
         if not free(*m.span()):
             continue
@@ -117,14 +124,27 @@ def extract_values(text: str) -> list[Value]:
         taken.append(m.span())
     _add_counts(text, found, taken)
     for m in _TITLE.finditer(text):
-        key = tuple(sorted(set(words(m.group(0))) - TITLE_WORDS))
+        prefix = _ROLE_PREFIX.search(text[: m.start()])
+        start = prefix.start() if prefix else m.start()
+        key = tuple(sorted(set(words(text[start : m.end()])) - TITLE_WORDS))
         if not key:
             continue
-        after = _NAME_AFTER.match(text[m.end() :])
-        before = _NAME_BEFORE.search(text[: m.start()])
-        holder = (after or before).group(1).strip() if (after or before) else ""
-        found.append(Value("title", key, m.group(0).strip(" ,"), *m.span(), holder=holder))
+        shown = text[start : m.end()].strip(" ,")
+        found.append(
+            Value("title", key, shown, start, m.end(), holder=_holder(text, start, m.end()))
+        )
     return found
+
+
+def _holder(text: str, start: int, end: int) -> str:
+    """The name a title at ``start:end`` belongs to: the one just after it ("Chief Operating
+    Officer Ana Diaz"), or just before it when set off by a comma ("Ana Diaz, Executive
+    Vice President, Operations": "Operations" is the title's, not a name), or just before."""
+    after = _NAME_AFTER.match(text[end:])
+    before = _NAME_BEFORE.search(text[:start])
+    if before and text[:start].rstrip().endswith(","):
+        return before.group(1).strip()
+    return (after or before).group(1).strip() if (after or before) else ""
 
 
 def _free(taken: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -55,6 +55,15 @@ def is_verb_only(word: str) -> bool:
 
 
 @lru_cache(maxsize=50_000)
+def is_manner_adverb(word: str) -> bool:
+    """An "-ly" word English uses only as an adverb ("roughly", "ultimately", "simply"):
+    it says how or how surely, which a source says in its own words or not at all."""
+    from lemminflect import getAllLemmas
+
+    return word.endswith("ly") and set(getAllLemmas(word)) == {"ADV"}
+
+
+@lru_cache(maxsize=50_000)
 def singular_noun(word: str) -> str:
     """The singular of a plural noun ("countries" -> country); other words unchanged."""
     from lemminflect import getLemma
