@@ -589,3 +589,26 @@ def test_no_one_is_named_in_a_role_said_of_someone_unnamed_or_of_a_body() -> Non
     assert not names_in_role(court, "judge", words, matcher)  # type: ignore[arg-type]
     judge = cand("The appeal was denied by Madam Justice Furlanetto in Toronto.")
     assert names_in_role(judge, "judge", words, matcher)  # type: ignore[arg-type]
+
+
+def test_the_acronym_ceo_is_held_by_a_chief_executive_of_the_body_asked() -> None:
+    """ "Who is the CEO of Harbour Foods": a chief executive (officer), in any case, holds
+    it; one of another body does not, even when "and" joins two titles before "of"."""
+    matcher = _AlikeWords("ceo", "executive")
+    words = set(text_words("who is the ceo of harbour foods"))
+    for text in (
+        "Harbour Foods chief executive Maria Olsen said sales rose.",
+        "Sales rose, said Maria Olsen, President and Chief Executive Officer of Harbour Foods.",
+    ):
+        assert names_in_role(cand(text), "ceo", words, matcher), text  # type: ignore[arg-type]
+    for text in (
+        "Sales rose, said Maria Olsen, president and chief executive officer of Leeds Mills.",
+        "Sales rose, said Maria Olsen, chief executive officer of Leeds Mills.",
+        "Tom Becker, Harbour Foods' chief operating officer, said sales rose.",
+    ):
+        assert not names_in_role(cand(text), "ceo", words, matcher), text  # type: ignore[arg-type]
+
+
+def test_a_complaint_is_what_complaining_makes() -> None:
+    assert "complaint" in derived_forms("complained")
+    assert "complain" in derived_forms("complaint")

@@ -16,6 +16,7 @@ from assistant.answer.english import (
     LAW_NOUNS,
     MONTHS,
     NAME_NOUNS,
+    OFFICE_HOLDER_NOUNS,
     OUTCOME_REPORTS,
     PROVISION_NOUNS,
     REASON_MARKERS,
@@ -272,10 +273,36 @@ def abbreviated_words(text: str, question: str) -> frozenset[str]:
     for m in _NAME.finditer(question):
         if any(abbreviates(a, m.group(0)) for a in _acronyms(text)):
             found |= set(words(m.group(0))) - stopwords()
+    text_words = [w for w in words(text) if w not in stopwords()]
     for acronym in _acronyms(question):
-        if any(abbreviates(acronym, name) for name in text_names):
+        if any(abbreviates(acronym, name) for name in text_names) or _spelled_out(
+            acronym, text_words
+        ):
             found |= set(words(acronym))
     return frozenset(found)
+
+
+def _spelled_out(acronym: str, text_words: list[str]) -> bool:
+    return bool(chief_title_runs(acronym, text_words))
+
+
+def chief_title_runs(acronym: str, text_words: list[str]) -> list[tuple[int, int]]:
+    """(first, end) word indices where a chief's title, in any case, spells out a
+    question's acronym ("chief executive officer" for "CEO", "chief financial officer" for
+    "CFO"); the last word may be left out when it only says "holder of office" ("chief
+    executive" is the CEO). Other acronyms are matched to capitalized names only:
+    lower-case words fit too many."""
+    letters = re.sub(r"[^a-z]", "", acronym.lower())
+    if len(letters) < 3 or letters[0] != "c":
+        return []
+    initials = "".join(w[:1] for w in text_words)
+    short = letters[:-1] if letters[-1] in {w[0] for w in OFFICE_HOLDER_NOUNS} else letters
+    runs = []
+    for i, word in enumerate(text_words):
+        form = next((f for f in (letters, short) if initials.startswith(f, i)), None)
+        if word == "chief" and form:  # the whole title when it is there
+            runs.append((i, i + len(form)))
+    return runs
 
 
 def _acronyms(text: str) -> set[str]:

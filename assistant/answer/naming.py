@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.answer_types import answer_names, linked_names
+from assistant.answer.answer_types import answer_names, chief_title_runs, linked_names
 from assistant.answer.asked import capitalized_words, is_possessive, without_possessive
 from assistant.answer.english import (
     AUXILIARIES,
@@ -189,6 +189,9 @@ def names_in_role(
         holders = _officer_titles(tokens, role_words)
     else:
         holders = _role_words(cand, tokens, names, role, matcher)
+        # "CEO": "chief executive (officer)" spelled out
+        runs = chief_title_runs(role, [w for _, w in tokens])
+        holders += [(tokens[i][0][0], tokens[j - 1][0][1]) for i, j in runs]
     if role in LEADER_ROLES:
         holders += _leader_titles(tokens)
     asked = {without_possessive(w) for w in question_words}
@@ -278,6 +281,12 @@ def _owner_asked(
     if before >= 0 and is_possessive(tokens[before][1]) and tokens[before][1] != "'s":
         owner.append(without_possessive(tokens[before][1]))
     after = at[-1] + 1
+    if after < len(tokens) and tokens[after][1] in OFFICE_HOLDER_NOUNS:
+        after += 1  # "executive officer of X": the rest of the title
+    if after < len(tokens) and tokens[after][1] == "and":  # "president and chief executive
+        after += 1  # officer of X": titles joined by "and" share their owner
+        while after < min(len(tokens), at[-1] + 6) and tokens[after][1] not in stopwords():
+            after += 1
     if after < len(tokens) and tokens[after][1] == "of":
         for _, word in tokens[after + 1 : after + 5]:
             if word in stopwords() and owner:

@@ -26,6 +26,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables.config import run_in_executor
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assistant.answer.answer_types import chief_title_runs
 from assistant.answer.asked import role_noun
 from assistant.answer.english import LEADER_ROLES, LEADER_SEARCH_WORDS
 from assistant.answer.wordforms import derived_terms
@@ -88,7 +89,9 @@ class Filters(BaseModel):
 def role_terms(query: str) -> frozenset[str]:
     """For "who is the head of X": the terms of the titles its holder goes by ("chief
     executive", "president"), which a keyword search for "head" would not find."""
-    if role_noun(query) not in LEADER_ROLES:
+    role = role_noun(query)
+    # "who is the CEO of X" too: a keyword search for "CEO" misses "chief executive"
+    if role not in LEADER_ROLES and not chief_title_runs(role or "", ["chief", "executive"]):
         return frozenset()
     return frozenset(t for word in LEADER_SEARCH_WORDS for t in terms(word))
 

@@ -83,8 +83,10 @@ def verb_lemmas(word: str) -> frozenset[str]:
 # English suffixes that make a noun of a verb, with the verb endings they replace:
 # close -> closure, pay -> payment, approve -> approval, deny -> denial, permit ->
 # permission, suspend -> suspension, decide -> decision, operate -> operation, prohibit ->
-# prohibition, act -> action, accept -> acceptance, employ -> employee, own -> owner.
+# prohibition, act -> action, accept -> acceptance, employ -> employee, own -> owner,
+# complain -> complaint.
 NOMINAL_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("aint", ("ain",)),
     ("ure", ("e", "")),
     ("ment", ("",)),
     ("ial", ("y",)),
