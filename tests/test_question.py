@@ -76,6 +76,8 @@ def test_focus_leaves_out_question_and_type_words_and_adds_the_earlier_question(
         ("The minister, Anna Berg, signed the order.", "name", True),
         ("The order was signed yesterday.", "name", False),
         ("OTTAWA, Ontario — The order was signed yesterday.", "name", False),
+        ("The order was signed by the regional water board.", "name", True),
+        ("The software is used to assign pilots to flights.", "name", False),  # which pilots?
         ("The plant closed on March 3, 2024.", "date", True),
         ("The plant closed after a long review.", "date", False),
         ("Forty-two workers lost their jobs.", "number", True),

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Literal
 
 from assistant.answer.english import (
+    DEFINITE_WORDS,
     INDEFINITE_WORDS,
     LAW_NOUNS,
     MONTHS,
@@ -174,7 +175,10 @@ def _names_a_body(toks: list[str], question_words: set[str]) -> bool:
     for i, w in enumerate(toks):
         if w not in NAME_NOUNS or w in question_words:
             continue
-        if INDEFINITE_WORDS.isdisjoint(toks[max(0, i - 4) : i]):
+        before = toks[max(0, i - 4) : i]
+        # identified: "the board", "the city's water board"; not "assign pilots"
+        definite = any(t in DEFINITE_WORDS or t.endswith("'s") for t in before)
+        if definite and INDEFINITE_WORDS.isdisjoint(before):
             return True
     return False
 

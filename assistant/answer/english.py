@@ -73,6 +73,8 @@ NAME_NOUNS = _words(
 )
 # Words that leave a noun unidentified: "a supplier", "some officials", "another firm".
 INDEFINITE_WORDS = _words("a an another any one several single some unnamed unidentified")
+# Words that identify the noun they stand before ("the board", "its auditors").
+DEFINITE_WORDS = _words("the this that these those its their his her our")
 # Nouns that say the answer is a date.
 DATE_NOUNS = _words("date day deadline month time year")
 # Nouns that say the answer is a quantity.
