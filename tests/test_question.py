@@ -87,6 +87,7 @@ def test_focus_leaves_out_question_and_type_words_and_adds_the_earlier_question(
         ("It acted under the Water Resources Act.", "law", True),
         ("The tribunal dismissed the appeal.", "outcome", True),
         ("The tribunal heard the appeal in May.", "outcome", False),
+        ("The council terminated both grants in January.", "outcome", True),
         ("The plan was rejected because it cost too much.", "reason", True),
     ],
 )

@@ -120,7 +120,10 @@ OUTCOME_VERBS = _words(
     "decides decline declined denied denies deny determine determined dismiss dismissed "
     "dismisses find finds fine fined found grant granted grants held hold holds order "
     "ordered overturn overturned quash quashed refuse refused refuses reject rejected "
-    "rejects rule ruled rules sentence sentenced settle settled upheld uphold upholds"
+    "rejects rule ruled rules sentence sentenced settle settled upheld uphold upholds "
+    # decisions that end, undo or restore something
+    "annul annulled cancel canceled cancelled reinstate reinstated reverse reversed "
+    "revoke revoked terminate terminated vacate vacated"
 )
 # Words that make a claim hold only until a matter is settled ("resumed operations pending
 # the ruling on the stay"): how that matter was settled is news the reader must see.
