@@ -277,17 +277,15 @@ def abbreviated_words(text: str, question: str) -> frozenset[str]:
     for m in _NAME.finditer(question):
         if any(abbreviates(a, m.group(0)) for a in _acronyms(text)):
             found |= set(words(m.group(0))) - stopwords()
-    text_words = [w for w in words(text) if w not in stopwords()]
     for acronym in _acronyms(question):
-        if any(abbreviates(acronym, name) for name in text_names) or _spelled_out(
-            acronym, text_words
-        ):
+        if any(abbreviates(acronym, name) for name in text_names) or spells_out(text, acronym):
             found |= set(words(acronym))
     return frozenset(found)
 
 
-def _spelled_out(acronym: str, text_words: list[str]) -> bool:
-    return bool(chief_title_runs(acronym, text_words))
+def spells_out(text: str, acronym: str) -> bool:
+    """``text`` holds the chief's title ``acronym`` stands for (see ``chief_title_runs``)."""
+    return bool(chief_title_runs(acronym, [w for w in words(text) if w not in stopwords()]))
 
 
 def chief_title_runs(acronym: str, text_words: list[str]) -> list[tuple[int, int]]:
@@ -297,7 +295,7 @@ def chief_title_runs(acronym: str, text_words: list[str]) -> list[tuple[int, int
     executive" is the CEO). Other acronyms are matched to capitalized names only:
     lower-case words fit too many."""
     letters = re.sub(r"[^a-z]", "", acronym.lower())
-    if len(letters) < 3 or letters[0] != "c":
+    if not 3 <= len(letters) <= 4 or letters[0] != "c":  # CEO, CFO, CISO
         return []
     initials = "".join(w[:1] for w in text_words)
     short = letters[:-1] if letters[-1] in {w[0] for w in OFFICE_HOLDER_NOUNS} else letters

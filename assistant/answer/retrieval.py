@@ -26,7 +26,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables.config import run_in_executor
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assistant.answer.answer_types import chief_title_runs
+from assistant.answer.answer_types import spells_out
 from assistant.answer.asked import role_noun
 from assistant.answer.english import LEADER_ROLES, LEADER_SEARCH_WORDS
 from assistant.answer.wordforms import derived_terms
@@ -91,7 +91,7 @@ def role_terms(query: str) -> frozenset[str]:
     executive", "president"), which a keyword search for "head" would not find."""
     role = role_noun(query)
     # "who is the CEO of X" too: a keyword search for "CEO" misses "chief executive"
-    if role not in LEADER_ROLES and not chief_title_runs(role or "", ["chief", "executive"]):
+    if role not in LEADER_ROLES and not spells_out("chief executive", role or ""):
         return frozenset()
     return frozenset(t for word in LEADER_SEARCH_WORDS for t in terms(word))
 

@@ -23,8 +23,10 @@ from assistant.answer.english import (
 from assistant.answer.extractive import Candidate
 from assistant.ingest.text import stopwords, terms, words
 
-# A matter phrase ends at a clause break: punctuation, or a word that opens a new clause.
-_CLAUSE_BREAK = re.compile(r"[,;:()\[\]]|\s(?:and|but|while|which|who|whereas)\s|\.\s|\.$")
+# Where one clause of a sentence ends and the next begins.
+_CLAUSE = r"[,;:()]|\s(?:and|but|while|whereas)\s"
+# A matter phrase ends there too, or at a relative clause or the sentence's end.
+_CLAUSE_BREAK = re.compile(rf"{_CLAUSE}|[\[\]]|\s(?:which|who)\s|\.\s|\.$")
 
 
 def pending_phrases(text: str) -> list[str]:
@@ -107,7 +109,7 @@ def _where(cand: Candidate) -> tuple[str, int]:
 def _reported_outcomes(text: str) -> list[str]:
     """The clauses of ``text`` that report a decision as made: a decision verb in the past,
     not under a condition ("the stay was not granted", not "harm if no stay is granted")."""
-    clauses = [c for c in re.split(r"[,;:()]|\s(?:and|but|while|whereas)\s", text) if c]
+    clauses = [c for c in re.split(_CLAUSE, text) if c]
     return [
         c
         for c in clauses
