@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.answer_types import has_answer_type
+from assistant.answer.asked import subject_action
 from assistant.answer.question import analyse, answer_type, split_parts
 
 
@@ -371,3 +372,30 @@ def test_a_manner_adverb_is_not_what_a_part_asks_about() -> None:
     assert "passengers" in part.focus_words
     (part,) = analyse("How much did the city initially ask for?").parts
     assert "initially" in part.focus_words
+
+
+@pytest.mark.parametrize(
+    ("question", "verb"),
+    [
+        ("Which company manufactured the feed pump that failed?", "manufactured"),
+        ("Which firm won the contract to rebuild the pier?", "won"),
+        ("Who was fined by the regulator?", "fined"),
+        ("Which judge will hear the appeal?", "hear"),
+        ("What is the name of the firm that supplied the cells?", "supplied"),
+        # the question phrase is not the subject: the lists are where X was placed
+        ("On which two lists has Harbour Foods been placed?", None),
+        # a light verb or a verb with a particle: the phrase carries the meaning
+        ("Who had to pay the fine?", None),
+        ("Who set up the charity?", None),
+        ("Who is the chief executive of Harbour Foods?", None),
+    ],
+)
+def test_the_action_a_who_question_asks_the_doer_of(question: str, verb: str | None) -> None:
+    assert subject_action(question) == verb
+
+
+def test_a_word_after_a_number_describes_the_number_and_is_no_focus() -> None:
+    part = analyse("What did Harbour's 2022-era ban on imports prohibit?").parts[0]
+    assert "2022" in part.focus_words
+    assert "era" not in part.focus_words
+    assert "imports" in part.focus_words

@@ -612,3 +612,23 @@ def test_the_acronym_ceo_is_held_by_a_chief_executive_of_the_body_asked() -> Non
 def test_a_complaint_is_what_complaining_makes() -> None:
     assert "complaint" in derived_forms("complained")
     assert "complain" in derived_forms("complaint")
+
+
+def test_which_company_did_it_wants_a_sentence_telling_of_that_action() -> None:
+    question = "Which company manufactured the feed pump that failed at the Elm Road plant?"
+    about_the_pump = [
+        cand(
+            "Plant manager Ana Diaz said the feed pump at the Elm Road plant failed in a "
+            "power surge.",
+            semantic=0.68,
+        ),
+        cand("Harbour Water Ltd runs the Elm Road plant for the county.", semantic=0.6),
+    ]
+    assert run(question, about_the_pump).status == "not_answered"
+    told = cand("The Elm Road feed pump was manufactured by Corvel Industries.", semantic=0.6)
+    assert first(question, [*about_the_pump, told]) is told
+
+
+def test_a_sentence_restating_who_did_it_in_other_words_still_answers() -> None:
+    restated = cand("Best Buy and Argos reportedly stopped selling Harbour cameras.", semantic=0.8)
+    assert first("Which retailers dropped Harbour cameras?", [restated]) is restated

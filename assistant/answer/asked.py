@@ -14,12 +14,19 @@ from assistant.answer.english import (
     GENERIC_TYPE_NOUNS,
     MEASURE_WORDS,
     OFFICE_HOLDER_NOUNS,
+    PARTICLES,
     PREPOSITIONS,
     SPELLED_NUMBERS,
     TYPE_NOUNS,
     WH_WORDS,
 )
-from assistant.answer.wordforms import can_be_verb, is_verb_only, singular_noun
+from assistant.answer.wordforms import (
+    can_be_noun,
+    can_be_verb,
+    is_verb_only,
+    singular_noun,
+    verb_lemmas,
+)
 from assistant.ingest.text import stopwords, words
 
 
@@ -184,3 +191,50 @@ def is_possessive(word: str) -> bool:
 def capitalized_words(text: str) -> set[str]:
     """The capitalized words of a question, lower-cased: names, never its verbs."""
     return {w.lower() for w in re.findall(r"\b[A-Z][\w.-]*", text)}
+
+
+# Verbs too light to name an action on their own ("have", "get", "take"): a part built on
+# one has no single verb to look for.
+_LIGHT_VERBS = frozenset({"be", "come", "do", "get", "give", "go", "have", "make", "take"})
+# After these a word is a noun or an adjective ("a court", "the retracted paper").
+_NOUN_MARKERS = DETERMINERS - {"that"}
+_RELATIVES = frozenset({"that", "which", "who"})
+
+
+def subject_action(part: str) -> str | None:
+    """The verb of a part whose question phrase is its subject: "which company
+    manufactured the pump" -> manufactured, "who was fined" -> fined, "which judge will
+    hear it" -> hear, "the name of the company that supplied the cells" -> supplied. None
+    when the part asks of something else ("on which lists has X been placed": X is the
+    subject), or its verb is light or has a particle ("have to", "set up shop"): the
+    phrase, not the verb, carries the meaning."""
+    toks = words(part)
+    names = {w.lower() for w in capitalized_words(part)}
+    wh = next((i for i, w in enumerate(toks) if w in WH_WORDS), None)
+    if wh is None:
+        return None
+    after_aux = False  # an auxiliary came: the subject may follow it ("has X been placed")
+    subject = False  # ... and it did: the question phrase is not the subject
+    for i in range(wh + 1, len(toks)):
+        tok, prev = toks[i], toks[i - 1]
+        lemmas = verb_lemmas(tok)
+        if tok in _RELATIVES:  # "the company that supplied": a clause with its own subject
+            after_aux = subject = False
+            continue
+        if tok in AUXILIARIES or "be" in lemmas:
+            after_aux = True
+            continue
+        verb = bool(lemmas) and tok not in names and not is_possessive(tok)
+        verb = verb and prev not in _NOUN_MARKERS
+        # a noun: "won" is one (a currency), but an inflected verb form is read as the verb
+        verb = verb and (not can_be_noun(tok) or tok not in lemmas and not tok.endswith("s"))
+        if not verb:
+            subject = subject or (after_aux and tok not in stopwords())
+            continue
+        if subject:
+            return None
+        after = toks[i + 1 : i + 2]
+        if lemmas & _LIGHT_VERBS or (after and after[0] in PARTICLES):
+            return None
+        return tok
+    return None

@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.answer.asked import subject_action
 from assistant.answer.extractive import Candidate
 from assistant.answer.question import QuestionPart
 from assistant.answer.wordforms import derived_forms, forms
@@ -181,3 +182,38 @@ def of_the_years(cand: Candidate, years: set[str]) -> bool:
     or its document's date."""
     own = {t for t in cand.terms if _YEAR.fullmatch(t)}
     return bool(own & years) if own else years <= of_years(cand)
+
+
+# Kinds of answer that belong to the action the part asks about: who did it. (When and
+# how many are told in too many other words, "began" for "start", "returned" for "sent
+# back": measured on unseen questions, requiring their verb refused more than it saved.)
+ACTION_KINDS = frozenset({"name"})
+# A sentence this close in meaning to the question tells the action in other words
+# ("stopped selling" for "dropped").
+TELLS_ACTION_MEANING = 0.7
+
+
+def telling_the_action(
+    part: QuestionPart, typed: list[Candidate], matcher: WordMatcher | None
+) -> list[Candidate]:
+    """Of the sentences naming someone, those telling of the action a "which company
+    manufactured the pump" part asks the doer of: a sentence about a pump that failed
+    names someone else, and a question nobody's sources answer is refused."""
+    action = subject_action(part.text) if part.answer_type in ACTION_KINDS else None
+    if action is None:
+        return typed
+    return [
+        c for c in typed if c.semantic >= TELLS_ACTION_MEANING or says_action(c, action, matcher)
+    ]
+
+
+def says_action(cand: Candidate, verb: str, matcher: WordMatcher | None) -> bool:
+    """The sentence or its passage tells of the action ``verb`` names: in some form
+    ("manufactured" -> manufacturer), or in a word close in meaning in the sentence. A
+    sentence about a pump that failed does not say who manufactured it."""
+    told = forms(verb) | derived_forms(verb)
+    if not told.isdisjoint(cand.terms) or not told.isdisjoint(passage_terms(cand)):
+        return True
+    return matcher is not None and matcher.best(verb, content_words(cand.text)) >= (
+        PARAPHRASE_SIMILARITY
+    )

@@ -286,6 +286,9 @@ def _points_back(part: str) -> bool:
 
 
 _ATTRIBUTION = re.compile(r"\baccording to\b[^,;?]*", re.IGNORECASE)
+# "2022-era action", "a 120-day deadline": the word after a number describes the number
+# (its unit, its time); the number, not that word, is what the answer must be about.
+_NUMBER_COMPOUND = re.compile(r"\b(\d[\d,.]*)-[^\W\d_]+\b")
 
 
 def attribution(text: str) -> tuple[str, ...]:
@@ -300,7 +303,7 @@ def _focus_words(text: str, skip: set[str]) -> dict[str, str]:
     shown: dict[str, str] = {}
     # "..., according to the port authority": who reports it, not what is asked; a source
     # need not repeat its own name in the sentence that answers.
-    toks = words(_ATTRIBUTION.sub(" ", text))
+    toks = words(_NUMBER_COMPOUND.sub(r"\1", _ATTRIBUTION.sub(" ", text)))
     for i, word in enumerate(toks):
         if word in skip or word in stopwords() or (len(word) < 2 and not word.isdigit()):
             continue

@@ -32,6 +32,7 @@ from assistant.answer.focus import (
     of_the_years,
     paraphrases,
     passage_terms,
+    telling_the_action,
 )
 from assistant.answer.naming import (
     items_of_one_kind,
@@ -234,6 +235,7 @@ def _typed(
     """(the sentences holding the kind of answer the part asks for, ids of those listing
     the things a "which two" part asks for, ids of those about what it counts)."""
     typed = [c for c in pool if has_answer_type(c.text, part.answer_type, question_words)]
+    typed = telling_the_action(part, typed, matcher)  # "which company manufactured it"
     if part.answer_type == "reason":
         typed += [c for c in pool if c not in typed and _restates(c, part, weights)]
     # "which two routes": two things of one kind, named otherwise, need not be names
