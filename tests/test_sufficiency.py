@@ -632,3 +632,11 @@ def test_which_company_did_it_wants_a_sentence_telling_of_that_action() -> None:
 def test_a_sentence_restating_who_did_it_in_other_words_still_answers() -> None:
     restated = cand("Best Buy and Argos reportedly stopped selling Harbour cameras.", semantic=0.8)
     assert first("Which retailers dropped Harbour cameras?", [restated]) is restated
+
+
+def test_what_was_the_revenue_wants_an_amount_of_revenue_not_of_a_fine() -> None:
+    question = "What was Harbour Foods' revenue in 2023?"
+    fined = cand("In 2023 the regulator fined Harbour Foods $725,000 for late filings.")
+    assert run(question, [fined]).status == "not_answered"
+    reported = cand("Harbour Foods reported revenue of $3.4 million for 2023.")
+    assert first(question, [fined, reported]) is reported

@@ -190,6 +190,15 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
     return None, frozenset()
 
 
+def _counted(text: str, kind: str | None, type_words: frozenset[str]) -> str | None:
+    """What the number counts or the amount is of: "how many employees"; "what was X's
+    revenue" (an amount of revenue, not of a fine the sentence gives instead)."""
+    if kind not in ("number", "money"):
+        return None
+    money_noun = next((w for w in type_words if kind == "money" and w in MONEY_WORDS), None)
+    return counted_noun(text) or money_noun
+
+
 def _asks_duration(lead: list[str], part: str) -> bool:
     """ "How long did the blockage last", "how long was it stuck": a span of time, not a
     length ("how long is the ship", "how long is the Ever Given")."""
@@ -249,7 +258,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
                 context=tuple(extra),
                 context_words=tuple(extra.values()),
                 ranking_text=text_for_ranking,
-                counted=counted_noun(text) if kind in ("number", "money") else None,
+                counted=_counted(text, kind, type_words),
                 role=role_head(role_words),
                 role_words=role_words,
                 attributed_to=attribution(text),
