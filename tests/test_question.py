@@ -399,3 +399,21 @@ def test_a_word_after_a_number_describes_the_number_and_is_no_focus() -> None:
     assert "2022" in part.focus_words
     assert "era" not in part.focus_words
     assert "imports" in part.focus_words
+
+
+@pytest.mark.parametrize(
+    ("question", "role", "words"),
+    [
+        ("Who heads the Elm Road water board?", "head", ("heads",)),
+        ("Who chaired the panel that heard the appeal?", "head", ("chaired",)),
+        ("Who is the chair of the board?", "chair", ("chair",)),  # the noun: that title
+        ("Who ran the ship aground?", None, ()),  # an action, not a role
+        # an official of a named body: the role is the official, not the body
+        ("What is the name of the Harbour Board official who led the inquiry?", "official", None),
+    ],
+)
+def test_a_verb_of_leading_asks_for_the_head(question: str, role: str | None, words) -> None:  # noqa: ANN001
+    part = analyse(question).parts[0]
+    assert part.role == role
+    if words is not None:
+        assert part.role_words == words

@@ -640,3 +640,17 @@ def test_what_was_the_revenue_wants_an_amount_of_revenue_not_of_a_fine() -> None
     assert run(question, [fined]).status == "not_answered"
     reported = cand("Harbour Foods reported revenue of $3.4 million for 2023.")
     assert first(question, [fined, reported]) is reported
+
+
+def test_who_heads_or_chaired_x_is_answered_by_the_holder_of_its_top_title() -> None:
+    director = cand(
+        '"We are sorry," said Ana Diaz, executive director of the Elm Road Water Board.'
+    )
+    assert first("Who heads the Elm Road Water Board?", [director]) is director
+    chaired = cand("The inquiry committee was chaired by Professor Tom Okafor.", semantic=0.5)
+    assert first("Who chaired the inquiry committee?", [chaired]) is chaired
+    presiding = cand("Panel: Rosa Lind (Presiding Member), Ian Cole (Member)", semantic=0.4)
+    assert first("Who chaired the appeal panel?", [presiding]) is presiding
+    # the coordinator of the "Residents Group" heads what "the residents group" names
+    coordinator = cand("Mia Stone, coordinator of the Elm Road Residents Group, said so.")
+    assert first("Who is the head of the residents group?", [coordinator]) is coordinator

@@ -12,6 +12,7 @@ from assistant.answer.english import (
     AUXILIARIES,
     DETERMINERS,
     GENERIC_TYPE_NOUNS,
+    LEADING_VERBS,
     MEASURE_WORDS,
     OFFICE_HOLDER_NOUNS,
     PARTICLES,
@@ -66,7 +67,10 @@ def role_noun(part: str) -> str | None:
 
 
 def role_head(phrase: tuple[str, ...]) -> str | None:
-    """The role word of a ``role_phrase``: an officer's title names the office."""
+    """The role word of a ``role_phrase``: an officer's title names the office; a verb of
+    leading ("heads", "chaired") names the head."""
+    if len(phrase) == 1 and _leads(phrase[0]):
+        return "head"
     if len(phrase) > 1 and phrase[-1] in OFFICE_HOLDER_NOUNS:
         return phrase[-2]
     return phrase[-1] if phrase else None
@@ -78,7 +82,8 @@ def role_phrase(part: str) -> tuple[str, ...]:
     executive officer of X" -> (chief, executive, officer), not held by a chief operating
     officer."""
     phrase = _role_phrase(part)
-    if len(phrase) > 1 and phrase[-1] in OFFICE_HOLDER_NOUNS:
+    named = capitalized_words(part)  # "the National Transport Agency official": an official
+    if len(phrase) > 1 and phrase[-1] in OFFICE_HOLDER_NOUNS and phrase[-2] not in named:
         return phrase
     return phrase[-1:]
 
@@ -95,6 +100,8 @@ def _role_phrase(part: str) -> tuple[str, ...]:
         rest = rest[1:]
     if rest and rest[0] in ("the", "a", "an"):
         return noun_phrase(rest[1:])
+    if rest and _leads(rest[0]):  # "who heads the authority": who is its head
+        return tuple(rest[:1])
     # "who is Hikvision Canada's lawyer", "who is Harbour Foods' auditor"
     owners = [w.lower() for w in _POSSESSIVE.findall(part)]
     names = capitalized_words(part)  # "Harbour": a name, no verb
@@ -105,6 +112,13 @@ def _role_phrase(part: str) -> tuple[str, ...]:
         if can_be_verb(tok) and bare not in names:
             return ()  # "who was driving", "who runs": a verb, not a role
     return ()
+
+
+def _leads(word: str) -> bool:
+    """A form of a verb of leading other than its base ("heads", "chaired", "presided"):
+    the base form is the noun ("the head", "the chair")."""
+    lemmas = verb_lemmas(word)
+    return word not in lemmas and not lemmas.isdisjoint(LEADING_VERBS)
 
 
 def items_asked(part: str) -> dict[str, int | str | None]:

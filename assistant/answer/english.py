@@ -137,6 +137,10 @@ ROLE_NOUNS = _words("capacity job office position post rank role title")
 # Nouns asking for an organisation's top person ("who is the head of X"), and the titles
 # that person holds; a title after one of NOT_THE_TOP is someone else's ("vice president").
 LEADER_ROLES = _words("boss head leader")
+# Verbs (lemmas) saying someone leads something: "who heads the authority" asks who is
+# its head, "who chaired the panel" who presided over it. ("Lead" and "run" are left
+# out: "who led the rescue", "who ran the ship aground" ask of an action.)
+LEADING_VERBS = _words("chair head preside")
 LEADER_TITLES = (
     "chief executive",
     "ceo",
@@ -145,8 +149,12 @@ LEADER_TITLES = (
     "chairman",
     "chairwoman",
     "chairperson",
+    "convener",
+    "convenor",
+    "coordinator",
     "executive director",
     "managing director",
+    "presiding",
     "director general",
     "director-general",
     "head",

@@ -199,7 +199,9 @@ def telling_the_action(
     """Of the sentences naming someone, those telling of the action a "which company
     manufactured the pump" part asks the doer of: a sentence about a pump that failed
     names someone else, and a question nobody's sources answer is refused."""
-    action = subject_action(part.text) if part.answer_type in ACTION_KINDS else None
+    if part.answer_type not in ACTION_KINDS or part.role:
+        return typed  # "who heads X": a name in that role answers, whatever verb it has
+    action = subject_action(part.text)
     if action is None:
         return typed
     return [

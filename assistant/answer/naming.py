@@ -192,6 +192,9 @@ def names_in_role(
         # "CEO": "chief executive (officer)" spelled out
         runs = chief_title_runs(role, [w for _, w in tokens])
         holders += [(tokens[i][0][0], tokens[j - 1][0][1]) for i, j in runs]
+    if len(role_words) == 1 and role_words[0] != role:  # "who chaired": "chaired by X"
+        leads = forms(role_words[0])
+        holders += [span for span, word in tokens if not leads.isdisjoint(terms(word))]
     if role in LEADER_ROLES:
         holders += _leader_titles(tokens)
     asked = {without_possessive(w) for w in question_words}
@@ -293,7 +296,10 @@ def _owner_asked(
                 break
             if word not in stopwords():
                 owner.append(word)
-    return not owner or not asked.isdisjoint(owner)
+    # "Passengers Group" is owned by what "the passenger group" names
+    return not owner or not {t for w in asked for t in terms(w)}.isdisjoint(
+        t for w in owner for t in terms(w)
+    )
 
 
 def _leader_titles(tokens: list[tuple[tuple[int, int], str]]) -> list[tuple[int, int]]:

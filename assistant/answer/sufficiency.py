@@ -318,7 +318,7 @@ def _coverage(
     credit = 0.0
     role = part.role or (part.focus_words[0] if part.focus_words else None)
     for term, word in all_focus(part):
-        if role_holder and word == role:
+        if role_holder and (word == role or word in part.role_words):
             credit += weights[term]
             continue
         similarity = paraphrased.get((word, id(cand)), 0.0)
