@@ -379,7 +379,9 @@ def test_a_manner_adverb_is_not_what_a_part_asks_about() -> None:
     [
         ("Which company manufactured the feed pump that failed?", "manufactured"),
         ("Which firm won the contract to rebuild the pier?", "won"),
-        ("Who was fined by the regulator?", "fined"),
+        ("Who was fined by the regulator?", None),  # passive: told in too many ways
+        ("Who was driving the digger?", None),
+        ("Whose own-brand packs were recalled?", None),
         ("Which judge will hear the appeal?", "hear"),
         ("What is the name of the firm that supplied the cells?", "supplied"),
         # the question phrase is not the subject: the lists are where X was placed

@@ -654,3 +654,13 @@ def test_who_heads_or_chaired_x_is_answered_by_the_holder_of_its_top_title() -> 
     # the coordinator of the "Residents Group" heads what "the residents group" names
     coordinator = cand("Mia Stone, coordinator of the Elm Road Residents Group, said so.")
     assert first("Who is the head of the residents group?", [coordinator]) is coordinator
+
+
+def test_the_body_a_role_belongs_to_does_not_hold_it() -> None:
+    question = "Who presided over the panel that fined Harbour Rovers?"
+    owner = cand("The panel will be appointed by the Chair of the Judicial Board.", semantic=0.3)
+    assert run(question, [owner]).status == "not_answered"
+    chaired = cand(
+        "The panel that fined Harbour Rovers was chaired by Ruth Okoro KC.", semantic=0.2
+    )
+    assert first(question, [owner, chaired]) is chaired

@@ -69,7 +69,7 @@ def role_noun(part: str) -> str | None:
 def role_head(phrase: tuple[str, ...]) -> str | None:
     """The role word of a ``role_phrase``: an officer's title names the office; a verb of
     leading ("heads", "chaired") names the head."""
-    if len(phrase) == 1 and _leads(phrase[0]):
+    if len(phrase) == 1 and leads(phrase[0]):
         return "head"
     if len(phrase) > 1 and phrase[-1] in OFFICE_HOLDER_NOUNS:
         return phrase[-2]
@@ -100,7 +100,7 @@ def _role_phrase(part: str) -> tuple[str, ...]:
         rest = rest[1:]
     if rest and rest[0] in ("the", "a", "an"):
         return noun_phrase(rest[1:])
-    if rest and _leads(rest[0]):  # "who heads the authority": who is its head
+    if rest and leads(rest[0]):  # "who heads the authority": who is its head
         return tuple(rest[:1])
     # "who is Hikvision Canada's lawyer", "who is Harbour Foods' auditor"
     owners = [w.lower() for w in _POSSESSIVE.findall(part)]
@@ -114,7 +114,7 @@ def _role_phrase(part: str) -> tuple[str, ...]:
     return ()
 
 
-def _leads(word: str) -> bool:
+def leads(word: str) -> bool:
     """A form of a verb of leading other than its base ("heads", "chaired", "presided"):
     the base form is the noun ("the head", "the chair")."""
     lemmas = verb_lemmas(word)
@@ -215,13 +215,20 @@ _NOUN_MARKERS = DETERMINERS - {"that"}
 _RELATIVES = frozenset({"that", "which", "who"})
 
 
+def _adjective(word: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    return "ADJ" in getAllLemmas(word)
+
+
 def subject_action(part: str) -> str | None:
     """The verb of a part whose question phrase is its subject: "which company
-    manufactured the pump" -> manufactured, "who was fined" -> fined, "which judge will
-    hear it" -> hear, "the name of the company that supplied the cells" -> supplied. None
-    when the part asks of something else ("on which lists has X been placed": X is the
-    subject), or its verb is light or has a particle ("have to", "set up shop"): the
-    phrase, not the verb, carries the meaning."""
+    manufactured the pump" -> manufactured, "which judge will hear it" -> hear, "the name
+    of the company that supplied the cells" -> supplied. None when the part asks of
+    something else ("on which lists has X been placed": X is the subject), is passive or
+    progressive ("which retailer was affected", "who was driving": sources tell those in
+    other words, "its packs were included", "the excavator's operator"), or its verb is
+    light or has a particle ("have to", "set up shop"): the phrase carries the meaning."""
     toks = words(part)
     names = {w.lower() for w in capitalized_words(part)}
     wh = next((i for i, w in enumerate(toks) if w in WH_WORDS), None)
@@ -229,24 +236,27 @@ def subject_action(part: str) -> str | None:
         return None
     after_aux = False  # an auxiliary came: the subject may follow it ("has X been placed")
     subject = False  # ... and it did: the question phrase is not the subject
+    passive = False  # a form of "be" came: the doer, if any, is told in too many ways
     for i in range(wh + 1, len(toks)):
         tok, prev = toks[i], toks[i - 1]
         lemmas = verb_lemmas(tok)
         if tok in _RELATIVES:  # "the company that supplied": a clause with its own subject
-            after_aux = subject = False
+            after_aux = subject = passive = False
             continue
         if tok in AUXILIARIES or "be" in lemmas:
             after_aux = True
+            passive = passive or "be" in lemmas
             continue
         verb = bool(lemmas) and tok not in names and not is_possessive(tok)
-        verb = verb and prev not in _NOUN_MARKERS
+        # "whose own-brand packs": a base form English also uses as an adjective is one
+        verb = verb and prev not in _NOUN_MARKERS and not (tok in lemmas and _adjective(tok))
         # a noun: "won" is one (a currency), but an inflected verb form is read as the verb
         verb = verb and (not can_be_noun(tok) or tok not in lemmas and not tok.endswith("s"))
         if not verb:
             subject = subject or (after_aux and tok not in stopwords())
             continue
-        if subject:
-            return None
+        if subject or passive:
+            return None  # "which retailer was affected", "who was driving": told otherwise
         after = toks[i + 1 : i + 2]
         if lemmas & _LIGHT_VERBS or (after and after[0] in PARTICLES):
             return None

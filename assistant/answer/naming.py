@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.answer_types import answer_names, chief_title_runs, linked_names
-from assistant.answer.asked import capitalized_words, is_possessive, without_possessive
+from assistant.answer.asked import capitalized_words, is_possessive, leads, without_possessive
 from assistant.answer.english import (
     AUXILIARIES,
     DETERMINERS,
@@ -192,9 +192,8 @@ def names_in_role(
         # "CEO": "chief executive (officer)" spelled out
         runs = chief_title_runs(role, [w for _, w in tokens])
         holders += [(tokens[i][0][0], tokens[j - 1][0][1]) for i, j in runs]
-    if len(role_words) == 1 and role_words[0] != role:  # "who chaired": "chaired by X"
-        leads = forms(role_words[0])
-        holders += [span for span, word in tokens if not leads.isdisjoint(terms(word))]
+    if len(role_words) == 1 and leads(role_words[0]):  # "who presided": "chaired by X"
+        holders += [span for span, word in tokens if leads(word)]
     if role in LEADER_ROLES:
         holders += _leader_titles(tokens)
     asked = {without_possessive(w) for w in question_words}
@@ -202,9 +201,15 @@ def names_in_role(
     for start, end in names:
         for r_start, r_end in holders:
             gap = _TOKEN.findall(cand.text[min(end, r_end) : max(start, r_start)])
+            if _OWNER_GAP.fullmatch(cand.text[min(end, r_end) : max(start, r_start)]):
+                continue  # "the Chair of the Judicial Panel", "the Panel's chair": its owner
             if len(gap) <= ROLE_WINDOW and SUBORDINATORS.isdisjoint(map(normalize, gap)):
                 return True
     return False
+
+
+# Between a role and the name of what it belongs to, not of who holds it.
+_OWNER_GAP = re.compile(r"\s+of\s+(?:the\s+)?|['’]s?\s+", re.IGNORECASE)
 
 
 def _role_words(
