@@ -7,6 +7,7 @@ import pytest
 from assistant.answer.answer_types import has_answer_type
 from assistant.answer.asked import subject_action
 from assistant.answer.question import analyse, answer_type, split_parts
+from assistant.ingest.text import words as words_of
 
 
 @pytest.mark.parametrize(
@@ -419,3 +420,9 @@ def test_a_verb_of_leading_asks_for_the_head(question: str, role: str | None, wo
     assert part.role == role
     if words is not None:
         assert part.role_words == words
+
+
+def test_a_numbered_rule_of_a_handbook_is_a_provision() -> None:
+    asked = set(words_of("Which provision of the league's handbook did the club break?"))
+    assert has_answer_type("The club accepted it breached Rule E.52 of the Handbook.", "law", asked)
+    assert not has_answer_type("The club accepted it broke the rules of the league.", "law", asked)

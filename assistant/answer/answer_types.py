@@ -89,7 +89,10 @@ _TOWARDS = ("to", "into")
 _ACRONYM = re.compile(r"[A-Z][A-Z&.]{1,9}")
 _ACRONYM_WORD = re.compile(rf"\b{_ACRONYM.pattern}\b")
 _LAW_HEADS = "|".join(sorted(w.capitalize() for w in LAW_NOUNS))
-_PROVISION = rf"\b(?:{'|'.join(sorted(PROVISION_NOUNS))}|ss?\.|art\.|para\.)\s*\d[\w.()]*"
+# "section 22(1)", "s. 98", "Rule E.52" (a letter may lead the number)
+_PROVISION = (
+    rf"\b(?:{'|'.join(sorted(PROVISION_NOUNS))}|ss?\.|art\.|para\.)\s*(?:[A-Z]\.?)?\d[\w.()]*"
+)
 _LAW = re.compile(rf"\b(?:[A-Z][\w'’-]*\s+)+(?:{_LAW_HEADS})\b|{_PROVISION}", re.IGNORECASE)
 _NUMBERED_PROVISION = re.compile(_PROVISION, re.IGNORECASE)
 

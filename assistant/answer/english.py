@@ -110,8 +110,9 @@ LAW_NOUNS = _words(
 # The numbered parts of a law: "which subsection" asks for "subsection 25.4(1)", not the
 # law's title.
 PROVISION_NOUNS = _words(
-    "article articles clause clauses paragraph paragraphs provision provisions schedule "
-    "schedules section sections subparagraph subparagraphs subsection subsections"
+    "article articles chapter chapters clause clauses paragraph paragraphs provision "
+    "provisions rule rules schedule schedules section sections subparagraph subparagraphs "
+    "subsection subsections"
 )
 # Verbs that report what a decision-maker decided ("what did the court decide").
 OUTCOME_VERBS = _words(
