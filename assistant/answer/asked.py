@@ -22,6 +22,7 @@ from assistant.answer.english import (
     WH_WORDS,
 )
 from assistant.answer.wordforms import (
+    can_be_adjective,
     can_be_noun,
     can_be_verb,
     is_verb_only,
@@ -215,12 +216,6 @@ _NOUN_MARKERS = DETERMINERS - {"that"}
 _RELATIVES = frozenset({"that", "which", "who"})
 
 
-def _adjective(word: str) -> bool:
-    from lemminflect import getAllLemmas
-
-    return "ADJ" in getAllLemmas(word)
-
-
 def subject_action(part: str) -> str | None:
     """The verb of a part whose question phrase is its subject: "which company
     manufactured the pump" -> manufactured, "which judge will hear it" -> hear, "the name
@@ -249,7 +244,7 @@ def subject_action(part: str) -> str | None:
             continue
         verb = bool(lemmas) and tok not in names and not is_possessive(tok)
         # "whose own-brand packs": a base form English also uses as an adjective is one
-        verb = verb and prev not in _NOUN_MARKERS and not (tok in lemmas and _adjective(tok))
+        verb = verb and prev not in _NOUN_MARKERS and not (tok in lemmas and can_be_adjective(tok))
         # a noun: "won" is one (a currency), but an inflected verb form is read as the verb
         verb = verb and (not can_be_noun(tok) or tok not in lemmas and not tok.endswith("s"))
         if not verb:

@@ -37,6 +37,14 @@ def can_be_noun(word: str) -> bool:
 
 
 @lru_cache(maxsize=50_000)
+def can_be_adjective(word: str) -> bool:
+    """English uses the word as an adjective ("own", "close", "ordered")."""
+    from lemminflect import getAllLemmas
+
+    return "ADJ" in getAllLemmas(word)
+
+
+@lru_cache(maxsize=50_000)
 def can_be_verb(word: str) -> bool:
     """English uses the word as a verb ("carried", "set")."""
     from lemminflect import getAllLemmas
