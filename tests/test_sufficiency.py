@@ -664,3 +664,16 @@ def test_the_body_a_role_belongs_to_does_not_hold_it() -> None:
         "The panel that fined Harbour Rovers was chaired by Ruth Okoro KC.", semantic=0.2
     )
     assert first(question, [owner, chaired]) is chaired
+
+
+def test_when_will_it_happen_wants_a_sentence_telling_of_what_is_to_come() -> None:
+    question = "When will the tribunal hear Harbour Foods' appeal?"
+    past = [
+        cand("The tribunal dismissed Harbour Foods' first appeal on 14 May 2025.", semantic=0.7),
+        cand(
+            "Harbour Foods has until 24 October to lodge an appeal with the tribunal.", semantic=0.7
+        ),
+    ]
+    assert run(question, past).status == "not_answered"
+    listed = cand("The tribunal will hear Harbour Foods' appeal on 3 March 2026.", semantic=0.6)
+    assert first(question, [*past, listed]) is listed

@@ -129,6 +129,11 @@ OUTCOME_VERBS = _words(
 # Words that make a claim hold only until a matter is settled ("resumed operations pending
 # the ruling on the stay"): how that matter was settled is news the reader must see.
 PENDING_WORDS = _words("awaiting pending until")
+# Words that put a "when" question in the future ("when will the court hear it", "when is
+# the next inspection scheduled"), and those by which a sentence tells of what is to come
+# ("is scheduled to begin in January", "a hearing was set for 22 May", "would reopen").
+FUTURE_WORDS = _words("due expected forthcoming next planned scheduled shall upcoming will")
+FUTURE_MARKERS = FUTURE_WORDS | _words("expects fixed intends plans set would")
 # Words that make a clause a condition, not a report ("harm if no stay is granted").
 CONDITION_WORDS = _words("if lest unless whether")
 # Nouns that ask for a decision.

@@ -18,6 +18,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer.asked import subject_action
+from assistant.answer.english import FUTURE_MARKERS, FUTURE_WORDS
 from assistant.answer.extractive import Candidate
 from assistant.answer.question import QuestionPart
 from assistant.answer.wordforms import derived_forms, forms
@@ -207,6 +208,15 @@ def telling_the_action(
     return [
         c for c in typed if c.semantic >= TELLS_ACTION_MEANING or says_action(c, action, matcher)
     ]
+
+
+def of_the_future(part: QuestionPart, typed: list[Candidate]) -> list[Candidate]:
+    """For a "when will it happen" part, the sentences that tell of what is to come: the
+    date in "the appeal was issued on 14 May" or "it has until 24 October to appeal" is
+    not when a court will hear the appeal."""
+    if part.answer_type not in ("date", "time") or FUTURE_WORDS.isdisjoint(words(part.text)):
+        return typed
+    return [c for c in typed if not FUTURE_MARKERS.isdisjoint(words(c.text))]
 
 
 def says_action(cand: Candidate, verb: str, matcher: WordMatcher | None) -> bool:

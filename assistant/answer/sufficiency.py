@@ -29,6 +29,7 @@ from assistant.answer.focus import (
     all_focus,
     asked_years,
     occurs,
+    of_the_future,
     of_the_years,
     paraphrases,
     passage_terms,
@@ -236,6 +237,7 @@ def _typed(
     the things a "which two" part asks for, ids of those about what it counts)."""
     typed = [c for c in pool if has_answer_type(c.text, part.answer_type, question_words)]
     typed = telling_the_action(part, typed, matcher)  # "which company manufactured it"
+    typed = of_the_future(part, typed)  # "when will the court hear it"
     if part.answer_type == "reason":
         typed += [c for c in pool if c not in typed and _restates(c, part, weights)]
     # "which two routes": two things of one kind, named otherwise, need not be names
