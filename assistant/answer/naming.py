@@ -46,6 +46,8 @@ _LIST_JOINT = re.compile(r"(?:,|,?\s*(?:and|or))(?:\s+the)?|the")
 # signed 0.30 with the default model).
 SAME_ACTION_SIMILARITY = 0.45
 _TOKEN = re.compile(r"[\w'’-]+")
+# Between a role and the name of what it belongs to, not of who holds it.
+_OWNER_GAP = re.compile(r"\s+of\s+(?:the\s+)?|['’]s?\s+", re.IGNORECASE)
 # Words between a subject and its verb ("the government has also ordered").
 _SUBJECT_AUXILIARIES = frozenset({"has", "have", "had", "will", "would", "also", "then", "later"})
 
@@ -200,16 +202,13 @@ def names_in_role(
     holders = [h for h in holders if _owner_asked(tokens, h, asked)]
     for start, end in names:
         for r_start, r_end in holders:
-            gap = _TOKEN.findall(cand.text[min(end, r_end) : max(start, r_start)])
-            if _OWNER_GAP.fullmatch(cand.text[min(end, r_end) : max(start, r_start)]):
+            between = cand.text[min(end, r_end) : max(start, r_start)]
+            if _OWNER_GAP.fullmatch(between):
                 continue  # "the Chair of the Judicial Panel", "the Panel's chair": its owner
+            gap = _TOKEN.findall(between)
             if len(gap) <= ROLE_WINDOW and SUBORDINATORS.isdisjoint(map(normalize, gap)):
                 return True
     return False
-
-
-# Between a role and the name of what it belongs to, not of who holds it.
-_OWNER_GAP = re.compile(r"\s+of\s+(?:the\s+)?|['’]s?\s+", re.IGNORECASE)
 
 
 def _role_words(

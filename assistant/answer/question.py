@@ -195,8 +195,10 @@ def _counted(text: str, kind: str | None, type_words: frozenset[str]) -> str | N
     revenue" (an amount of revenue, not of a fine the sentence gives instead)."""
     if kind not in ("number", "money"):
         return None
-    money_noun = next((w for w in type_words if kind == "money" and w in MONEY_WORDS), None)
-    return counted_noun(text) or money_noun
+    asked = counted_noun(text)
+    if asked is None and kind == "money":
+        asked = next((w for w in type_words if w in MONEY_WORDS), None)
+    return asked
 
 
 def _asks_duration(lead: list[str], part: str) -> bool:
