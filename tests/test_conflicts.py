@@ -216,6 +216,24 @@ def test_two_counts_of_the_thing_asked_disagree_however_worded(
     assert find_conflicts([ill], [home], real_embeddings, answering=[[ill, home]]) == []
 
 
+def test_a_sentence_telling_a_change_in_a_count_disputes_no_single_count(
+    real_embeddings,  # noqa: ANN001
+) -> None:
+    """ "27 points before the ruling, down to 21 points" tells a change: neither figure is
+    disputed by another source's "six points". A total and its parts, told without a word
+    of time or change, still give the total ("13 tugs: 11 harbour tugs and two")."""
+    change = cand("Elm Rovers, who had 27 points before the ruling, drop to 21 points.", "a.txt")
+    lost = cand("Elm Rovers lost six points when the appeal board ruled.", "b.txt")
+    found = find_conflicts([change], [lost], real_embeddings, counted={"points"})
+    assert found == []
+    total = cand(
+        "A total of 13 tugs were deployed: 11 harbour tugs and two seagoing tugs.", "c.txt"
+    )
+    other = cand("The refloating operation involved a fleet of 14 tugs.", "d.txt")
+    found = find_conflicts([other], [total], real_embeddings, counted={"tugs"})
+    assert {value for value, _ in found[0].sides} == {"14 tugs", "13 tugs"}
+
+
 def test_only_the_kind_of_disagreement_the_question_asks_about_is_reported() -> None:
     assert kinds_asked(["date"]) == {"date"}
     assert kinds_asked(["date", "number"]) == {"date", "count", "money"}

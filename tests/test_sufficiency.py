@@ -198,6 +198,19 @@ def test_how_many_wants_a_number_of_the_thing_it_counts() -> None:
     assert run(question, right_count).status == "answer"
 
 
+def test_a_number_counting_something_else_gives_no_number_of_the_asked_thing() -> None:
+    """ "How many aircraft": a sentence about aircraft whose only number counts hours says
+    nothing of how many; a number followed closely by the asked noun, or counting nothing
+    it names, may."""
+    question = "How many aircraft does Harbour Air fly from Elm Road?"
+    hours = [cand("Harbour Air kept passengers aboard parked aircraft at Elm Road for five hours.")]
+    assert run(question, hours).status == "not_answered"
+    fleet = [cand("Harbour Air flies 14 twin-engine turboprop aircraft from Elm Road.")]
+    assert run(question, fleet).status == "answer"
+    bare = [cand("Of the aircraft Harbour Air flies from Elm Road, 12 are leased.")]
+    assert run(question, bare).status == "answer"
+
+
 def test_no_things_at_all_says_how_many() -> None:
     """ "How many injuries ...": "no injuries have been reported" answers (none); "no
     comment" says nothing of injuries."""

@@ -105,6 +105,11 @@ def date_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in WHEN.finditer(text)]
 
 
+def number_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text writes a number, in figures or in words."""
+    return [m.span() for m in _NUMBER.finditer(text)]
+
+
 def count_answer_values(text: str, kind: AnswerType | None) -> int:
     """How many answers of ``kind`` the text gives (dates and numbers are counted; a
     sentence is taken to give one name, law, outcome or reason)."""

@@ -14,8 +14,9 @@ only when
   the part asks for that kind of value, and each value stands by the asked action when
   the sentence names it: "issued on April 12 ... prevents the ship from leaving" does
   not date the leaving), and
-- neither side reports a change over time ("reduced its claim to ..."), which makes
-  two values true at different times rather than a disagreement, and
+- neither side reports a change over time ("reduced its claim to ...", "27 points before
+  the ruling, down to 21"), which makes two values true at different times rather than a
+  disagreement, and
 - two titles of one named person, each in a sentence answering the question on its own,
   are one claim however the sentences are worded, and
 - a count placing a moment ("two days after it ran aground") is set only against another
@@ -35,7 +36,15 @@ from langchain_core.embeddings import Embeddings
 from assistant.answer.answer_types import WHEN
 from assistant.answer.english import CHANGE_WORDS
 from assistant.answer.extractive import Candidate
-from assistant.answer.values import TITLE_WORDS, WORD, Value, comparable, compatible, extract_values
+from assistant.answer.values import (
+    TITLE_WORDS,
+    WORD,
+    Value,
+    comparable,
+    compatible,
+    extract_values,
+    states_a_change,
+)
 from assistant.answer.wordforms import forms
 from assistant.ingest.text import normalize, terms, words
 
@@ -208,7 +217,11 @@ def _disputed_pairs(
             if b is a or a.doc.metadata.get("source") == b.doc.metadata.get("source"):
                 continue
             for va in values[id(a)]:
+                if states_a_change(va, values[id(a)], a.text):
+                    continue  # "27 points before the ruling, down to 21": no one claim
                 for vb in values[id(b)]:
+                    if states_a_change(vb, values[id(b)], b.text):
+                        continue
                     if va.kind == "title" == vb.kind:
                         va, vb = _trim_title(va, b.text), _trim_title(vb, a.text)
                         if not va.key or not vb.key:

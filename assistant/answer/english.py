@@ -208,9 +208,9 @@ GENERIC_TYPE_NOUNS = _words(
 )
 # Words that make two values true at different times: a change, or a time contrast.
 CHANGE_WORDS = _words(
-    "amended cut extended increased increases initially later lowered lowers originally "
-    "previously raised raises reduce reduced reduces reducing revised revises shortened "
-    "subsequently updated"
+    "amended cut decreased decreases doubled extended halved increased increases initially "
+    "later lowered lowers originally previously raised raises reduce reduced reduces "
+    "reducing revised revises shortened subsequently trimmed trims updated"
 )
 # In a sentence, only the past forms report an outcome ("the order" is not "ordered").
 OUTCOME_REPORTS = frozenset(

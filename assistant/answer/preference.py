@@ -7,13 +7,20 @@ gone to).
 
 from __future__ import annotations
 
-from assistant.answer.answer_types import names_a_place
+import re
+
+from assistant.answer.answer_types import names_a_place, number_spans
 from assistant.answer.extractive import Candidate
 from assistant.answer.focus import PARAPHRASE_SIMILARITY, WordMatcher, content_words
 from assistant.answer.naming import asked_action, asked_verb
 from assistant.answer.question import QuestionPart
+from assistant.answer.values import extract_values
 from assistant.answer.wordforms import forms, is_motion_verb
 from assistant.ingest.text import terms, words
+
+# Words after a number that may name what it counts ("14 Hearthfield-branded cooked meat
+# products").
+COUNT_WINDOW = 4
 
 
 def preferred_sentences(
@@ -64,3 +71,30 @@ def mentions(cand: Candidate, word: str, matcher: WordMatcher | None) -> bool:
     return matcher is not None and matcher.best(word, content_words(cand.text)) >= (
         PARAPHRASE_SIMILARITY
     )
+
+
+def may_count(cand: Candidate, noun: str, matcher: WordMatcher | None) -> bool:
+    """Some number of the sentence may count ``noun``: one followed closely by it, or by a
+    word close to it in meaning ("14 Hearthfield-branded cooked meat products" for
+    products), or one that counts nothing it names ("sent 37 to hospital"). A sentence
+    whose every number counts something else ("kept aboard aircraft for five hours") gives
+    no number of aircraft. Dates and amounts of money count nothing; a sentence with no
+    other number is left to the caller ("no injuries were reported")."""
+    text = cand.text
+    values = extract_values(text)
+    other = [(v.start, v.end) for v in values if v.kind in ("date", "money")]
+    counts = {v.start: v for v in values if v.kind == "count"}
+    spans = [s for s in number_spans(text) if not any(a <= s[0] < b for a, b in other)]
+    if not spans:
+        return True  # "no injuries were reported": the caller's rules decide
+    wanted = forms(noun)
+    for start, end in spans:
+        if start not in counts:
+            return True
+        after = re.split(r"[.,;:()]", text[end:], maxsplit=1)[0]
+        near = words(after)[:COUNT_WINDOW]
+        if any(not wanted.isdisjoint(terms(w)) for w in near):
+            return True
+        if matcher is not None and near and matcher.best(noun, set(near)) >= PARAPHRASE_SIMILARITY:
+            return True
+    return False

@@ -41,7 +41,7 @@ from assistant.answer.naming import (
     listed_names,
     names_in_role,
 )
-from assistant.answer.preference import mentions, preferred_sentences
+from assistant.answer.preference import may_count, mentions, preferred_sentences
 from assistant.answer.question import QuestionAnalysis, QuestionPart
 from assistant.answer.wordforms import forms
 from assistant.ingest.text import normalize, terms, words
@@ -248,6 +248,8 @@ def _typed(
     about = {id(c) for c in typed if part.counted and mentions(c, part.counted, matcher)}
     if part.counted and ("many" in words(part.text) or part.answer_type == "money"):
         typed = [c for c in typed if id(c) in about]
+        if "many" in words(part.text):
+            typed = [c for c in typed if may_count(c, part.counted, matcher)]
     if part.role:  # "who is the chief executive": a name given in that role
         typed = [
             c

@@ -12,6 +12,7 @@ from functools import partial
 
 from assistant.answer.answer_types import DATE_FORMS
 from assistant.answer.english import (
+    CHANGE_WORDS,
     DURATION_PREPOSITIONS,
     MONTHS,
     SPELLED_NUMBERS,
@@ -80,6 +81,8 @@ class Value:
     holder: str = ""  # for a title: the name it belongs to; for a count: the noun counted
     # a count placing a moment ("two days after it ran aground"), not an amount
     moment: bool = False
+    # a count of a part or of its whole ("14 of the bridge's 96 tendons")
+    partitive: bool = False
 
 
 def _number(text: str) -> float | None:
@@ -160,7 +163,9 @@ def _add_counts(text: str, found: list[Value], taken: list[tuple[int, int]]) -> 
         for group in ("num", "total"):  # the part and the whole both count the noun
             num, (start, end) = _number(m.group(group)), m.span(group)
             if num is not None and free(start, end):
-                found.append(Value("count", (num,), text[start:end], start, end, noun))
+                found.append(
+                    Value("count", (num,), text[start:end], start, end, noun, partitive=True)
+                )
                 taken.append((start, m.end() if group == "total" else end))
     for m in _COUNT.finditer(text):
         span = (m.start("num"), m.end("num"))
@@ -185,6 +190,26 @@ def _add_counts(text: str, found: list[Value], taken: list[tuple[int, int]]) -> 
         moment = _places_a_moment(text, m.start(), end)
         found.append(Value("count", (num,), text[m.start() : end], m.start(), end, noun, moment))
         taken.append((m.start(), end))
+
+
+def states_a_change(value: Value, values: list[Value], text: str) -> bool:
+    """The sentence gives another count of the same thing, with a word of time or change
+    between them ("15th with 27 points before the decision, move to 21 points"): it tells
+    a change, and either figure alone is no claim another source can dispute. A total and
+    its parts ("13 tugs were deployed: 11 harbour tugs and two seagoing tugs") and a part
+    of a whole ("14 of the 96 tendons") are one claim."""
+    if value.kind != "count" or value.partitive:
+        return False
+    for other in values:
+        if other is value or other.partitive or not comparable(other, value):
+            continue
+        if compatible(other, value):
+            continue
+        start, end = sorted((other.end, value.end))[0], max(other.start, value.start)
+        between = set(words(text[start:end]))
+        if between & (TIME_OFFSET_WORDS | CHANGE_WORDS):
+            return True
+    return False
 
 
 def compatible(a: Value, b: Value) -> bool:
