@@ -51,6 +51,8 @@ def test_split_parts_only_between_question_clauses(
         ("How strong were the winds that night?", "number"),
         ("How did the council react?", None),
         ("What fine did the regulator impose?", "money"),
+        ("How big was the fine the regulator imposed?", "money"),  # an amount of a fine
+        ("How many fines did the regulator impose?", "number"),  # a count of fines
         ("Under which act was the order made?", "law"),
         ("What did the tribunal decide about the appeal?", "outcome"),
         ("Why did the council reject the plan?", "reason"),
@@ -86,6 +88,9 @@ def test_focus_leaves_out_question_and_type_words_and_adds_the_earlier_question(
         ("The plant closed on March 3, 2024.", "number", False),  # a date is not a count
         ("The fine was $2.5 million.", "money", True),
         ("The fine was severe.", "money", False),
+        ("The firm is fined 48 million dalers.", "money", True),  # a currency not known
+        ("The firm has 48 million customers.", "money", True),  # (its focus word decides)
+        ("The firm has 48 customers.", "money", False),
         ("It acted under the Water Resources Act.", "law", True),
         ("The tribunal dismissed the appeal.", "outcome", True),
         ("The tribunal heard the appeal in May.", "outcome", False),

@@ -75,9 +75,12 @@ _DURATION = re.compile(
     r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?)\b",
     re.IGNORECASE,
 )
+# An amount: a currency sign or name, or a number in millions or billions of some unit
+# ("48 million dalers": a currency the pattern does not know is still an amount).
 _MONEY = re.compile(
     r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:thousand|million|billion|trillion)?\s*(?:dollars|euros|"
-    r"pounds|yuan|yen|francs|rupees|usd|eur|gbp|cad)\b|\b(?:us|c|a|hk)\$",
+    r"pounds|yuan|yen|francs|rupees|usd|eur|gbp|cad)\b|\b(?:us|c|a|hk)\$"
+    r"|\b\d[\d,.]*\s+(?:million|billion|trillion|bn)\s+[a-z]+\b",
     re.IGNORECASE,
 )
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|and|de|du|la|von|van|for|the)?\s*[A-Z][\w'’.-]*)*")

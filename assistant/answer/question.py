@@ -161,7 +161,8 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
     if first == "how" and nxt == "long" and _asks_duration(lead, part):
         return "duration", frozenset({"long"})
     if first == "how" and nxt in MEASURE_WORDS:
-        kind = "money" if nxt == "much" and set(lead) & MONEY_WORDS else "number"
+        # "how much money", "how big was the fine": an amount ("how many fines": a count)
+        kind = "money" if nxt != "many" and set(lead) & MONEY_WORDS else "number"
         return kind, frozenset({nxt})
     if first in ("what", "which") and head in QUANTITY_NOUNS:
         return ("money" if set(lead[1:6]) & MONEY_WORDS else "number"), frozenset({head})
