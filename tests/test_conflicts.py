@@ -51,6 +51,17 @@ def test_values_are_extracted_by_kind() -> None:
     assert found["title"] == ["Industry Minister"]
 
 
+def test_a_title_of_role_words_keeps_the_office_it_names() -> None:
+    """ "Chief Inspector of Dams": the office is "of Dams"; "Chief Inspector" alone says
+    nothing a source could dispute, and against "Deputy Director" the two disagree."""
+    assert kinds("The order was signed by Ruth Okoro, Chief Inspector of Dams, on Monday.")[
+        "title"
+    ] == ["Chief Inspector of Dams"]
+    (a,) = [v for v in extract_values("Ruth Okoro, Chief Inspector of Dams, signed it.")]
+    (b,) = [v for v in extract_values("Deputy Director Ruth Okoro signed it.")]
+    assert a.holder == b.holder == "Ruth Okoro" and not compatible(a, b)
+
+
 def test_compatible_values_are_not_in_dispute() -> None:
     (a,) = [v for v in extract_values("It closed on June 27.") if v.kind == "date"]
     (b,) = [v for v in extract_values("It closed on 27 June 2025.") if v.kind == "date"]

@@ -54,9 +54,13 @@ _ROLES = (
     "Officer|Manager|Counsel|Administrator|Superintendent|Inspector|Treasurer|Controller|"
     "Coordinator|Dean|Provost|Principal|Spokesman|Spokeswoman"
 )
+# "... of the Interior", "... for Public Safety": what office of that role it is
+_OF_OFFICE = (
+    r"\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'’-]*(?:(?:,|\s+and|\s+of|\s+for)?\s+[A-Z][\w'’-]*)*"
+)
+# "Minister of Industry", "Industry Minister", "Chief Inspector of Dams"
 _TITLE = re.compile(
-    rf"\b(?:{_ROLES})\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'’-]*(?:(?:,|\s+and|\s+of|\s+for)?"
-    rf"\s+[A-Z][\w'’-]*)*|\b(?:[A-Z][\w'’-]*\s+)+(?:{_ROLES})\b"
+    rf"\b(?:{_ROLES}){_OF_OFFICE}|\b(?:[A-Z][\w'’-]*\s+)+(?:{_ROLES})\b(?:{_OF_OFFICE})?"
 )
 # A year between a determiner or possessive and a noun names a thing ("the 2021 article",
 # "its 2019 paper"); it does not date what the sentence reports.
