@@ -211,6 +211,21 @@ def test_a_number_counting_something_else_gives_no_number_of_the_asked_thing() -
     assert run(question, bare).status == "answer"
 
 
+def test_how_tall_or_how_fast_wants_a_number_in_a_unit_of_that_measure() -> None:
+    """ "How tall is the dam": a number of months is no height; "42 metres" is one, as is
+    "a 42-metre dam". "How fast": knots or km/h."""
+    question = "How tall is the Elm Road dam?"
+    months = [cand("The Elm Road dam failed sixteen months after its last inspection.")]
+    assert run(question, months).status == "not_answered"
+    assert run(question, [cand("The Elm Road dam stands 42 metres tall.")]).status == "answer"
+    assert run(question, [cand("The 42-metre Elm Road dam failed.")]).status == "answer"
+    fast = "How fast was the Harbour Star travelling when it hit the quay?"
+    hours = [cand("The Harbour Star hit the quay two hours after it left, travelling north.")]
+    assert run(fast, hours).status == "not_answered"
+    knots = [cand("The Harbour Star was travelling at 12 knots when it hit the quay.")]
+    assert run(fast, knots).status == "answer"
+
+
 def test_no_things_at_all_says_how_many() -> None:
     """ "How many injuries ...": "no injuries have been reported" answers (none); "no
     comment" says nothing of injuries."""

@@ -18,7 +18,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer.asked import subject_action
-from assistant.answer.english import FUTURE_MARKERS, FUTURE_WORDS
+from assistant.answer.english import FUTURE_MARKERS, FUTURE_WORDS, MEASURE_UNITS, SPELLED_NUMBERS
 from assistant.answer.extractive import Candidate
 from assistant.answer.question import QuestionPart
 from assistant.answer.wordforms import derived_forms, forms
@@ -29,6 +29,9 @@ PARAPHRASE_SIMILARITY = 0.62
 # A follow-up's terms from the earlier question weigh together at most this share of its
 # own focus (all of the weight when the follow-up asks only for a kind of answer).
 EARLIER_QUESTION_WEIGHT = 0.5
+# A "why" part is also answered by a sentence that restates this share of its focus in
+# its own words and says more: "X did not expect to be liable, as a time charterer".
+RESTATED_FOCUS = 0.8
 # How much general-English rarity counts against corpus rarity: a corpus that never uses a
 # common word ("next", "set", "side") says little about how specific it is.
 RARITY_POWER = 1.5
@@ -229,3 +232,48 @@ def says_action(cand: Candidate, verb: str, matcher: WordMatcher | None) -> bool
     return matcher is not None and matcher.best(verb, content_words(cand.text)) >= (
         PARAPHRASE_SIMILARITY
     )
+
+
+def restates(cand: Candidate, part: QuestionPart, weights: dict[str, float]) -> bool:
+    """The sentence itself says most of what the part asks about, and more besides."""
+    total = sum(weights.get(t, 0.0) for t in part.focus)
+    if total <= 0:
+        return False
+    said = sum(
+        weights.get(t, 0.0)
+        for t, w in zip(part.focus, part.focus_words, strict=True)
+        if occurs(t, w, cand.terms)
+    )
+    asked = {f for t, w in zip(part.focus, part.focus_words, strict=True) for f in forms(w) | {t}}
+    more = [t for t in cand.terms if t not in asked]
+    return said / total >= RESTATED_FOCUS and len(set(more)) >= len(part.focus)
+
+
+# A number and the unit it is in: "400 metres", "a 400-metre ship", "40 knots", "12km".
+_MEASURED = re.compile(r"(?:\d[\d,.]*|\b[a-z]+)[\s-]*([a-z]+(?:/[a-z]+)?)", re.IGNORECASE)
+
+
+def of_the_measure(part: QuestionPart, typed: list[Candidate]) -> list[Candidate]:
+    """For "how tall is the dam", "how fast was the ship going", the sentences giving a
+    number in a unit of that measure: "it failed sixteen months later" says no height."""
+    if part.answer_type != "number":
+        return typed
+    lead = words(part.text)[:2]
+    units = MEASURE_UNITS.get(lead[1]) if lead[:1] == ["how"] and len(lead) > 1 else None
+    if not units:
+        return typed
+    return [c for c in typed if _in_units(c.text, units)]
+
+
+def _in_units(text: str, units: frozenset[str]) -> bool:
+    """Some number of the text is in one of ``units``."""
+    for m in _MEASURED.finditer(text):
+        number = text[m.start() : m.start(1)].strip(" -")
+        if not (number[:1].isdigit() or number.lower() in SPELLED_NUMBERS):
+            continue
+        if text[: m.start()].rstrip()[-1:] in "$€£¥" and text[: m.start()].strip():
+            continue  # "£4.2m": money, not metres
+        unit = m.group(1).lower()
+        if unit in units or unit.rstrip("s") in units:
+            return True
+    return False

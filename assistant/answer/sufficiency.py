@@ -30,9 +30,11 @@ from assistant.answer.focus import (
     asked_years,
     occurs,
     of_the_future,
+    of_the_measure,
     of_the_years,
     paraphrases,
     passage_terms,
+    restates,
     telling_the_action,
 )
 from assistant.answer.naming import (
@@ -43,7 +45,6 @@ from assistant.answer.naming import (
 )
 from assistant.answer.preference import may_count, mentions, preferred_sentences
 from assistant.answer.question import QuestionAnalysis, QuestionPart
-from assistant.answer.wordforms import forms
 from assistant.ingest.text import normalize, terms, words
 
 Status = Literal["answer", "partial", "not_answered"]
@@ -66,9 +67,6 @@ RESTATES_MEANING = 0.8
 MEASURED_KINDS = frozenset({"date", "time", "duration", "number", "money"})
 # Candidates examined per part (by their relevance to the part).
 PART_POOL = 12
-# A "why" part is also answered by a sentence that restates this share of its focus in
-# its own words and says more: "X did not expect to be liable, as a time charterer".
-RESTATED_FOCUS = 0.8
 
 
 @dataclass
@@ -238,8 +236,9 @@ def _typed(
     typed = [c for c in pool if has_answer_type(c.text, part.answer_type, question_words)]
     typed = telling_the_action(part, typed, matcher)  # "which company manufactured it"
     typed = of_the_future(part, typed)  # "when will the court hear it"
+    typed = of_the_measure(part, typed)  # "how tall is the dam": a height
     if part.answer_type == "reason":
-        typed += [c for c in pool if c not in typed and _restates(c, part, weights)]
+        typed += [c for c in pool if c not in typed and restates(c, part, weights)]
     # "which two routes": two things of one kind, named otherwise, need not be names
     listing = {id(c) for c in pool if part.items > 1 and items_of_one_kind(c.text) >= part.items}
     typed += [c for c in pool if id(c) in listing and c not in typed]
@@ -333,18 +332,3 @@ def _coverage(
         elif similarity >= PARAPHRASE_SIMILARITY:
             credit += weights[term] * similarity
     return credit
-
-
-def _restates(cand: Candidate, part: QuestionPart, weights: dict[str, float]) -> bool:
-    """The sentence itself says most of what the part asks about, and more besides."""
-    total = sum(weights.get(t, 0.0) for t in part.focus)
-    if total <= 0:
-        return False
-    said = sum(
-        weights.get(t, 0.0)
-        for t, w in zip(part.focus, part.focus_words, strict=True)
-        if occurs(t, w, cand.terms)
-    )
-    asked = {f for t, w in zip(part.focus, part.focus_words, strict=True) for f in forms(w) | {t}}
-    more = [t for t in cand.terms if t not in asked]
-    return said / total >= RESTATED_FOCUS and len(set(more)) >= len(part.focus)
