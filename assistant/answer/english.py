@@ -84,7 +84,6 @@ QUANTITY_NOUNS = _words(
     "penalty percent percentage population price profit rate revenue revenues salary "
     "sales share size speed sum total value weight width"
 )
-# Words after "how" that ask for a measure: "how many", "how deep", "how strong".
 # The units a number must carry to answer "how tall / deep / far / fast / heavy" ("how
 # high" and "how strong" also ask of levels and rates, "how big" of amounts, "how long"
 # of spans of time as often as of lengths: left out).
@@ -94,9 +93,10 @@ _LENGTH_UNITS = _words(
 )
 MEASURE_UNITS: dict[str, frozenset[str]] = {
     **dict.fromkeys(("tall", "deep", "wide", "far"), _LENGTH_UNITS),
-    "fast": _words("knots knot km/h kph mph mi/h") | _words("kilometres miles"),
+    "fast": _words("knot knots km/h kph mph mi/h"),
     "heavy": _words("kg kilograms kilogrammes kilos lb lbs pounds tonnes tons tonne ton"),
 }
+# Words after "how" that ask for a measure: "how many", "how deep", "how strong".
 MEASURE_WORDS = _words(
     "big cold deep far fast hard heavy high hot large long loud many much old strong tall "
     "thick warm wide"

@@ -271,7 +271,8 @@ def _in_units(text: str, units: frozenset[str]) -> bool:
         number = text[m.start() : m.start(1)].strip(" -")
         if not (number[:1].isdigit() or number.lower() in SPELLED_NUMBERS):
             continue
-        if text[: m.start()].rstrip()[-1:] in "$€£¥" and text[: m.start()].strip():
+        before = text[: m.start()].rstrip()
+        if before and before[-1] in "$€£¥":
             continue  # "£4.2m": money, not metres
         unit = m.group(1).lower()
         if unit in units or unit.rstrip("s") in units:

@@ -209,8 +209,8 @@ def states_a_change(value: Value, values: list[Value], text: str) -> bool:
             continue
         if compatible(other, value):
             continue
-        start, end = sorted((other.end, value.end))[0], max(other.start, value.start)
-        between = set(words(text[start:end]))
+        first, last = sorted((other, value), key=lambda v: v.start)
+        between = set(words(text[first.end : last.start]))
         if between & (TIME_OFFSET_WORDS | CHANGE_WORDS):
             return True
     return False
