@@ -212,15 +212,22 @@ def _disputed_pairs(
     """(answer sentence, value, other source's sentence, value) for every two values of one
     kind about the same thing that cannot both be true."""
     pairs: list[tuple[Candidate, Value, Candidate, Value]] = []
+    # "27 points before the ruling, down to 21": a change told, no one claim (read once)
+    changes = {
+        id(v)
+        for c in dict.fromkeys([*answer, *pool])
+        for v in values[id(c)]
+        if states_a_change(v, values[id(c)], c.text)
+    }
     for a in answer:
         for b in pool:
             if b is a or a.doc.metadata.get("source") == b.doc.metadata.get("source"):
                 continue
             for va in values[id(a)]:
-                if states_a_change(va, values[id(a)], a.text):
-                    continue  # "27 points before the ruling, down to 21": no one claim
+                if id(va) in changes:
+                    continue
                 for vb in values[id(b)]:
-                    if states_a_change(vb, values[id(b)], b.text):
+                    if id(vb) in changes:
                         continue
                     if va.kind == "title" == vb.kind:
                         va, vb = _trim_title(va, b.text), _trim_title(vb, a.text)

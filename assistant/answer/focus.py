@@ -17,8 +17,9 @@ from functools import lru_cache
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.answer.answer_types import number_spans
 from assistant.answer.asked import subject_action
-from assistant.answer.english import FUTURE_MARKERS, FUTURE_WORDS, MEASURE_UNITS, SPELLED_NUMBERS
+from assistant.answer.english import FUTURE_MARKERS, FUTURE_WORDS, MEASURE_UNITS
 from assistant.answer.extractive import Candidate
 from assistant.answer.question import QuestionPart
 from assistant.answer.wordforms import derived_forms, forms
@@ -249,8 +250,8 @@ def restates(cand: Candidate, part: QuestionPart, weights: dict[str, float]) -> 
     return said / total >= RESTATED_FOCUS and len(set(more)) >= len(part.focus)
 
 
-# A number and the unit it is in: "400 metres", "a 400-metre ship", "40 knots", "12km".
-_MEASURED = re.compile(r"(?:\d[\d,.]*|\b[a-z]+)[\s-]*([a-z]+(?:/[a-z]+)?)", re.IGNORECASE)
+# The unit after a number: "400 metres", "a 400-metre ship", "40 knots", "12km".
+_UNIT = re.compile(r"[\s-]*([a-z]+(?:/[a-z]+)?)", re.IGNORECASE)
 
 
 def of_the_measure(part: QuestionPart, typed: list[Candidate]) -> list[Candidate]:
@@ -267,14 +268,11 @@ def of_the_measure(part: QuestionPart, typed: list[Candidate]) -> list[Candidate
 
 def _in_units(text: str, units: frozenset[str]) -> bool:
     """Some number of the text is in one of ``units``."""
-    for m in _MEASURED.finditer(text):
-        number = text[m.start() : m.start(1)].strip(" -")
-        if not (number[:1].isdigit() or number.lower() in SPELLED_NUMBERS):
-            continue
-        before = text[: m.start()].rstrip()
-        if before and before[-1] in "$€£¥":
+    for start, end in number_spans(text):
+        before = text[:start].rstrip()
+        if text[start] in "$€£¥" or (before and before[-1] in "$€£¥"):
             continue  # "£4.2m": money, not metres
-        unit = m.group(1).lower()
-        if unit in units or unit.rstrip("s") in units:
+        unit = _UNIT.match(text, end)
+        if unit and (unit.group(1).lower() in units or unit.group(1).lower().rstrip("s") in units):
             return True
     return False

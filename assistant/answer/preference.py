@@ -83,7 +83,7 @@ def may_count(cand: Candidate, noun: str, matcher: WordMatcher | None) -> bool:
     text = cand.text
     values = extract_values(text)
     other = [(v.start, v.end) for v in values if v.kind in ("date", "money")]
-    counts = {v.start: v for v in values if v.kind == "count"}
+    counts = {v.start for v in values if v.kind == "count"}  # where a count of a noun begins
     spans = [s for s in number_spans(text) if not any(a <= s[0] < b for a, b in other)]
     if not spans:
         return True  # "no injuries were reported": the caller's rules decide
