@@ -300,3 +300,10 @@ def test_a_truncated_docx_names_the_file(tmp_path: Path) -> None:
         reason = load_or_reason(tmp_path / "b.docx", tmp_path)
         assert isinstance(reason, str) and "DOCX" in reason
     assert zipfile.is_zipfile(tmp_path / "a.docx")
+
+
+@pytest.mark.parametrize("text", ["0) ", "1) a list item\n2) another", "- a bullet"])
+def test_a_list_marker_stays_in_its_chunk(text: str) -> None:
+    """A chunk holds every word of the text, a list item's number included ("0) " alone
+    once made no chunk at all; hypothesis found it)."""
+    check_chunks(SourceDocument(source="doc.txt", text=text, metadata={"title": "doc"}))

@@ -96,7 +96,7 @@ def _sentence_units(text: str, size: int):  # noqa: ANN202 - generator of spans
     for para_start, para_end in _paragraphs(text):
         first = True
         for win_start, win_end in _windows(text, para_start, para_end, limit):
-            for start, end in split_sentences(text, win_start, win_end):
+            for start, end in split_sentences(text, win_start, win_end, keep_markers=True):
                 for piece in _cut_long(text, start, end, size):
                     yield piece[0], piece[1], first
                     first = False

@@ -74,8 +74,13 @@ _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+|$)|\n\s*\n|\n(?=\s*[-*�
 _WORD = re.compile(r"\w+(?:['’.]\w+)*", re.UNICODE)
 
 
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence spans ``(start, end)`` inside ``text[start:end]``, whitespace trimmed."""
+def split_sentences(
+    text: str, start: int = 0, end: int | None = None, keep_markers: bool = False
+) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` inside ``text[start:end]``, whitespace trimmed.
+
+    A leading list marker ("1) ", "- ") is left out of a sentence that is quoted, and kept
+    (``keep_markers``) by chunking, whose chunks must hold every word of the text."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     cursor = start
@@ -85,17 +90,17 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
             continue
         if match.group(0)[0] == "." and _next_is_lowercase_or_digit(text, stop, end):
             continue
-        _append_trimmed(text, cursor, stop, spans)
+        _append_trimmed(text, cursor, stop, spans, keep_markers)
         cursor = stop
-    _append_trimmed(text, cursor, end, spans)
+    _append_trimmed(text, cursor, end, spans, keep_markers)
     # A line break inside a paragraph that starts a list item or header also splits.
     out: list[tuple[int, int]] = []
     for s, e in spans:
-        out.extend(_split_lines(text, s, e))
+        out.extend(_split_lines(text, s, e, keep_markers))
     return out
 
 
-def _split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _split_lines(text: str, start: int, end: int, keep_markers: bool) -> list[tuple[int, int]]:
     """Split at line breaks that end a heading, a list item or a sentence, not hard wraps."""
     pieces: list[tuple[int, int]] = []
     cursor = start
@@ -109,19 +114,21 @@ def _split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
         starts_item = bool(re.match(r"([-*•]|\[\d+\]|\d+[.)])\s", after))
         heading = len(before) < 80 and after[0].isupper() and before[-1] not in ",-"
         if ends_line or starts_item or heading:
-            _append_trimmed(text, cursor, cut, pieces)
+            _append_trimmed(text, cursor, cut, pieces, keep_markers)
             cursor = cut + 1
-    _append_trimmed(text, cursor, end, pieces)
+    _append_trimmed(text, cursor, end, pieces, keep_markers)
     return pieces
 
 
 _LIST_MARKER = re.compile(r"([-*•]|\d+[.)]|\[\d+\])\s+")
 
 
-def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+def _append_trimmed(
+    text: str, start: int, end: int, spans: list[tuple[int, int]], keep_markers: bool = False
+) -> None:
     while start < end and text[start].isspace():
         start += 1
-    marker = _LIST_MARKER.match(text, start, end)
+    marker = None if keep_markers else _LIST_MARKER.match(text, start, end)
     if marker:
         start = marker.end()
     while end > start and text[end - 1].isspace():
