@@ -500,3 +500,28 @@ def test_a_sentence_answering_in_its_own_words_is_searched_whatever_its_score(
         "Pro-Vice-Chancellor for Research",
         "Dean of Medicine",
     }
+
+
+def test_a_lower_case_title_beside_a_name_is_that_persons_title() -> None:
+    """ "Ana Diaz, the port's operations director," and "its chairwoman, Ana Diaz" give
+    her titles; the job words stay in the key ("executive director" is not "chairwoman").
+    Words that are not a title ("said the director") give none."""
+    (ops,) = extract_values("Ana Diaz, the port's operations director, said it would reopen.")
+    assert (ops.shown, ops.holder) == ("operations director", "Ana Diaz")
+    (chair,) = extract_values("Its chairwoman, Ana Diaz, said the count was orderly.")
+    (director,) = extract_values("The trust, whose executive director is Ana Diaz, sent 40.")
+    assert (chair.holder, director.holder) == ("Ana Diaz", "Ana Diaz")
+    assert not compatible(chair, director)
+    (head,) = extract_values("Omar Field, head of inspections at the Elm Road Authority, spoke.")
+    assert (head.shown, head.holder) == ("head of inspections", "Omar Field")
+    assert [
+        v for v in extract_values("It was Omar Field, said the director.") if v.kind == "title"
+    ] == []
+
+
+@pytest.mark.slow
+def test_two_lower_case_titles_of_one_person_disagree(real_embeddings) -> None:  # noqa: ANN001
+    a = cand("Ana Diaz, plant manager at the Elm Road works, said staff were safe.", "a.txt")
+    b = cand("Ana Diaz, the company's operations director, told reporters little.", "b.txt")
+    found = find_conflicts([a], [b], real_embeddings, answering=[[a, b]])
+    assert {value for value, _ in found[0].sides} == {"plant manager", "operations director"}

@@ -176,7 +176,7 @@ def test_an_attribution_is_not_what_is_asked() -> None:
 
 
 def test_an_acronym_abbreviates_a_name_in_order() -> None:
-    from assistant.answer.answer_types import abbreviates
+    from assistant.answer.acronyms import abbreviates
 
     assert abbreviates("BSM", "Bernhard Schulte Shipmanagement")
     assert abbreviates("BIS", "Bureau of Industry and Security")
@@ -255,7 +255,7 @@ def test_how_long_asks_for_a_span_of_time_or_a_length(question: str, kind: str) 
 
 
 def test_a_name_and_its_acronym_say_the_same_thing_either_way() -> None:
-    from assistant.answer.answer_types import abbreviated_words
+    from assistant.answer.acronyms import abbreviated_words
 
     question = "When did the U.S. ban on Corvin Labs take effect?"
     assert abbreviated_words("The United States banned Corvin Labs in 2022.", question) == {"u.s"}

@@ -705,3 +705,16 @@ def test_when_will_it_happen_wants_a_sentence_telling_of_what_is_to_come() -> No
     assert run(question, past).status == "not_answered"
     listed = cand("The tribunal will hear Harbour Foods' appeal on 3 March 2026.", semantic=0.6)
     assert first(question, [*past, listed]) is listed
+
+
+def test_a_time_of_day_is_no_count_and_answers_what_time() -> None:
+    """ "How many passengers": "at 19:40 the passenger ferry ran aground" counts nobody;
+    "What time did the fire start": "at around 2.40am" (minutes after a point) answers."""
+    question = "How many passengers were on the Harbour Star when it hit the quay?"
+    clock = [cand("At about 19:40 the passenger ferry Harbour Star hit the quay at Elm Road.")]
+    assert run(question, clock).status == "not_answered"
+    counted = [cand("The Harbour Star had 212 passengers on board when it hit the quay.")]
+    assert run(question, counted).status == "answer"
+    when = "What time did the fire at the Elm Road depot start?"
+    started = [cand("The fire at the Elm Road depot started at around 2.40am on Tuesday.")]
+    assert run(when, started).status == "answer"

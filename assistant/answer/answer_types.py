@@ -8,16 +8,15 @@ date pattern is shared with disagreement detection, which reads the same dates.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Literal
 
+from assistant.answer.acronyms import ACRONYM, NAME_RUN, abbreviates, acronyms_in
 from assistant.answer.english import (
     DEFINITE_WORDS,
     INDEFINITE_WORDS,
     LAW_NOUNS,
     MONTHS,
     NAME_NOUNS,
-    OFFICE_HOLDER_NOUNS,
     OUTCOME_REPORTS,
     PROVISION_NOUNS,
     REASON_MARKERS,
@@ -56,7 +55,7 @@ DATE_FORMS = (
 WHEN = re.compile(rf"\b(?:(?:{_WEEKDAYS})\b|{DATE_FORMS})\b", re.IGNORECASE)
 _CLOCK = re.compile(
     r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b"
-    r"|\b(?:1[0-2]|0?[1-9])\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:noon|midnight)\b",
+    r"|\b(?:1[0-2]|0?[1-9])(?:[.:][0-5]\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:noon|midnight)\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -83,14 +82,11 @@ _MONEY = re.compile(
     r"|\b\d[\d,.]*\s+(?:million|billion|trillion|bn)\s+[a-z]+\b",
     re.IGNORECASE,
 )
-_NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|and|de|du|la|von|van|for|the)?\s*[A-Z][\w'’.-]*)*")
 _PLACE = re.compile(
     r"\b(?:in|at|near|from|to|into|outside|inside|off|across)\s+(?:the\s+)?"
     r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
 )
 _TOWARDS = ("to", "into")
-_ACRONYM = re.compile(r"[A-Z][A-Z&.]{1,9}")
-_ACRONYM_WORD = re.compile(rf"\b{_ACRONYM.pattern}\b")
 _LAW_HEADS = "|".join(sorted(w.capitalize() for w in LAW_NOUNS))
 # "section 22(1)", "s. 98", "Rule E.52" (a letter may lead the number)
 _PROVISION = (
@@ -106,6 +102,11 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .'’-]+(?:,[^—–]{0,40})?\s+[—–-]+\s
 
 def date_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in WHEN.finditer(text)]
+
+
+def clock_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text gives a time of day ("19:40", "2.40am"): a moment, not a quantity."""
+    return [m.span() for m in _CLOCK.finditer(text)]
 
 
 def number_spans(text: str) -> list[tuple[int, int]]:
@@ -124,8 +125,9 @@ def count_answer_values(text: str, kind: AnswerType | None) -> int:
     if kind == "duration":
         return len(_DURATION.findall(text))
     if kind in ("number", "money"):
+        moments = dates + clock_spans(text)
         return sum(
-            1 for m in _NUMBER.finditer(text) if not any(s <= m.start() < e for s, e in dates)
+            1 for m in _NUMBER.finditer(text) if not any(s <= m.start() < e for s, e in moments)
         )
     return 1
 
@@ -147,9 +149,9 @@ def has_answer_type(text: str, kind: AnswerType | None, question_words: set[str]
     if kind == "money":
         return bool(_MONEY.search(text))
     if kind == "number":
-        dates = date_spans(text)
+        moments = date_spans(text) + clock_spans(text)  # "at 19:40" is no count
         for m in _NUMBER.finditer(text):
-            inside_date = any(s <= m.start() < e for s, e in dates)
+            inside_date = any(s <= m.start() < e for s, e in moments)
             if not inside_date and normalize(m.group(0)).strip(".,") not in question_words:
                 return True
         # "how many injuries": "no injuries have been reported" says how many, none
@@ -218,10 +220,10 @@ def answer_names(text: str, question_words: set[str]) -> list[tuple[int, int]]:
     """Spans of the names in ``text`` (two or more capitalized words, or an acronym) that
     the question does not contain; a lone capitalized word is too often a sentence opener."""
     spans = []
-    for m in _NAME.finditer(text):
+    for m in NAME_RUN.finditer(text):
         name = m.group(0)
         capitals = [w for w in name.split() if w[:1].isupper() and w.lower() not in stopwords()]
-        if len(capitals) < 2 and not _ACRONYM.fullmatch(name.strip(".,")):
+        if len(capitals) < 2 and not ACRONYM.fullmatch(name.strip(".,")):
             continue
         name_words = set(words(name)) - stopwords()
         if name_words and not name_words <= question_words:
@@ -253,7 +255,7 @@ def linked_names(text: str, question: str) -> list[tuple[tuple[int, int], str | 
     "Who runs Bernhard Schulte Shipmanagement?" is answered by "Ian Beveridge, chief
     executive of BSM", not by a sentence that merely names someone else nearby."""
     asked = set(words(question)) - stopwords()
-    question_names = [m.group(0) for m in _NAME.finditer(question)]
+    question_names = [m.group(0) for m in NAME_RUN.finditer(question)]
     named = {w for n in question_names for w in words(n)} - stopwords()
 
     def holds_role_in_asked(of_phrase: str | None, possessor: str | None) -> bool:
@@ -261,7 +263,7 @@ def linked_names(text: str, question: str) -> list[tuple[tuple[int, int], str | 
             return possessor.lower() in asked
         phrase = of_phrase or ""
         return bool(set(words(phrase)) & named) or any(
-            abbreviates(a, n) for a in _acronyms(phrase) for n in question_names
+            abbreviates(a, n) for a in acronyms_in(phrase) for n in question_names
         )
 
     linked: list[tuple[tuple[int, int], str | None]] = []
@@ -276,75 +278,3 @@ def linked_names(text: str, question: str) -> list[tuple[tuple[int, int], str | 
         elif agent:
             linked.append(((start, end), agent.group("verb").lower()))
     return linked
-
-
-@lru_cache(maxsize=4096)
-def abbreviated_words(text: str, question: str) -> frozenset[str]:
-    """Words of the question that ``text`` says in another form, acronym or name: a
-    sentence saying "BSM" says "Bernhard Schulte Shipmanagement", and one saying "United
-    States" says the question's "U.S."."""
-    found: set[str] = set()
-    text_names = [m.group(0) for m in _NAME.finditer(text)]
-    for m in _NAME.finditer(question):
-        if any(abbreviates(a, m.group(0)) for a in _acronyms(text)):
-            found |= set(words(m.group(0))) - stopwords()
-    for acronym in _acronyms(question):
-        if any(abbreviates(acronym, name) for name in text_names) or spells_out(text, acronym):
-            found |= set(words(acronym))
-    return frozenset(found)
-
-
-def spells_out(text: str, acronym: str) -> bool:
-    """``text`` holds the chief's title ``acronym`` stands for (see ``chief_title_runs``)."""
-    return bool(chief_title_runs(acronym, [w for w in words(text) if w not in stopwords()]))
-
-
-def chief_title_runs(acronym: str, text_words: list[str]) -> list[tuple[int, int]]:
-    """(first, end) word indices where a chief's title, in any case, spells out a
-    question's acronym ("chief executive officer" for "CEO", "chief financial officer" for
-    "CFO"); the last word may be left out when it only says "holder of office" ("chief
-    executive" is the CEO). Other acronyms are matched to capitalized names only:
-    lower-case words fit too many."""
-    letters = re.sub(r"[^a-z]", "", acronym.lower())
-    if not 3 <= len(letters) <= 4 or letters[0] != "c":  # CEO, CFO, CISO
-        return []
-    initials = "".join(w[:1] for w in text_words)
-    short = letters[:-1] if letters[-1] in {w[0] for w in OFFICE_HOLDER_NOUNS} else letters
-    runs = []
-    for i, word in enumerate(text_words):
-        form = next((f for f in (letters, short) if initials.startswith(f, i)), None)
-        if word == "chief" and form:  # the whole title when it is there
-            runs.append((i, i + len(form)))
-    return runs
-
-
-def _acronyms(text: str) -> set[str]:
-    return {m.group(0).strip(".,") for m in _ACRONYM_WORD.finditer(text)}
-
-
-def abbreviates(acronym: str, name: str) -> bool:
-    """Whether ``acronym`` is made of ``name``'s words in order, each giving its first
-    letter and maybe more of its own ("BSM" for "Bernhard Schulte Shipmanagement", "BIS"
-    for "Bureau of Industry and Security"). Words between the first and the last may be
-    left out ("FC" is not "Federal Court of Appeal")."""
-    name_words = [w.lower() for w in name.split() if w.lower() not in stopwords()]
-    letters = re.sub(r"[^a-z]", "", acronym.lower())
-
-    def fits(at: int, word_no: int, used: int) -> bool:
-        if word_no == len(name_words):
-            return at == len(letters) and used >= 2
-        if 0 < word_no < len(name_words) - 1 and fits(at, word_no + 1, used):
-            return True  # this word gives no letter
-        word = name_words[word_no]
-        if at >= len(letters) or letters[at] != word[0]:
-            return False
-        at, pos = at + 1, 1
-        while True:
-            if fits(at, word_no + 1, used + 1):
-                return True
-            found = word.find(letters[at], pos) if at < len(letters) else -1
-            if found < 0:
-                return False
-            at, pos = at + 1, found + 1
-
-    return len(name_words) >= 2 and fits(0, 0, 0)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.answer_types import answer_names, chief_title_runs, linked_names
+from assistant.answer.acronyms import chief_title_runs
+from assistant.answer.answer_types import answer_names, linked_names
 from assistant.answer.asked import capitalized_words, is_possessive, leads, without_possessive
 from assistant.answer.english import (
     AUXILIARIES,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.answer_types import names_a_place, number_spans
+from assistant.answer.answer_types import clock_spans, names_a_place, number_spans
 from assistant.answer.extractive import Candidate
 from assistant.answer.focus import PARAPHRASE_SIMILARITY, WordMatcher, content_words
 from assistant.answer.naming import asked_action, asked_verb
@@ -83,6 +83,7 @@ def may_count(cand: Candidate, noun: str, matcher: WordMatcher | None) -> bool:
     text = cand.text
     values = extract_values(text)
     other = [(v.start, v.end) for v in values if v.kind in ("date", "money")]
+    other += clock_spans(text)  # "at 19:40" counts nothing
     counts = {v.start for v in values if v.kind == "count"}  # where a count of a noun begins
     spans = [s for s in number_spans(text) if not any(a <= s[0] < b for a, b in other)]
     if not spans:

@@ -26,7 +26,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables.config import run_in_executor
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assistant.answer.answer_types import spells_out
+from assistant.answer.acronyms import spells_out
 from assistant.answer.asked import role_noun
 from assistant.answer.english import LEADER_ROLES, LEADER_SEARCH_WORDS
 from assistant.answer.wordforms import derived_terms

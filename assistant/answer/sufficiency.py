@@ -16,12 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.answer.answer_types import (
-    abbreviated_words,
-    answer_names,
-    count_answer_values,
-    has_answer_type,
-)
+from assistant.answer.acronyms import abbreviated_words
+from assistant.answer.answer_types import answer_names, count_answer_values, has_answer_type
 from assistant.answer.extractive import Candidate
 from assistant.answer.focus import (
     PARAPHRASE_SIMILARITY,

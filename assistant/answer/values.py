@@ -17,6 +17,7 @@ from assistant.answer.english import (
     MONTHS,
     SPELLED_NUMBERS,
     TIME_OFFSET_WORDS,
+    WH_WORDS,
 )
 from assistant.ingest.text import normalize, stopwords, terms, words
 
@@ -52,7 +53,7 @@ _ROLES = (
     "Director|Director-General|Commissioner|Governor|Chief Executive|CEO|Chief|Judge|Justice|"
     "Ambassador|Prime Minister|Premier|Mayor|Attorney General|Chancellor|Spokesperson|Head|"
     "Officer|Manager|Counsel|Administrator|Superintendent|Inspector|Treasurer|Controller|"
-    "Coordinator|Dean|Provost|Principal|Spokesman|Spokeswoman"
+    "Coordinator|Dean|Provost|Principal|Spokesman|Spokeswoman|Commander"
 )
 # "... of the Interior", "... for Public Safety": what office of that role it is
 _OF_OFFICE = (
@@ -69,6 +70,22 @@ _ATTRIBUTIVE_YEAR = re.compile(r"(?:\b(?:the|its|his|her|their|our|a|an)|'s|’s
 _ROLE_PREFIX = re.compile(r"(?:[A-Z][a-z]*-)+$")
 _NAME_AFTER = re.compile(r"^\s*,?\s*((?:[A-Z][\w'’.-]+\s*){1,3})")
 _NAME_BEFORE = re.compile(r"((?:[A-Z][\w'’.-]+\s*){1,3}),?\s*(?:the\s+|is\s+|was\s+|as\s+)?$")
+# A title in lower case set beside a name: "Priya Rao, the company's operations director,"
+# or "its chairwoman, Ana Diaz" / "whose executive director is Ana Diaz". Lower-case job
+# words are titles only there, next to the name they belong to.
+_PERSON = r"[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2}"
+_ROLE_PHRASE = (
+    rf"(?P<title>(?P<mods>(?:[a-z][\w-]*\s+){{0,2}})(?:{_ROLES.lower()})"
+    r"(?:\s+(?:of|for)\s+[a-z][\w-]*(?:\s+and\s+[a-z][\w-]*)?)?)\b"
+)
+_OWNER = r"(?:(?:the|an?)\s+)?(?:(?:[A-Z][\w.-]*\s+)*[\w.-]+['’]s\s+)?"
+_TITLE_AFTER_NAME = re.compile(
+    rf"\b(?P<name>{_PERSON}),\s+{_OWNER}{_ROLE_PHRASE}(?=\s*[,.;:]|\s+(?:at|of|for|in)\s+(?:the\s+)?[A-Z])"
+)
+_TITLE_BEFORE_NAME = re.compile(
+    rf"(?:\b(?i:the|its|his|her|their|whose)\s+|[A-Z][\w.-]*['’]s\s+){_ROLE_PHRASE}"
+    rf",?\s+(?:is\s+|was\s+)?(?P<name>{_PERSON})"
+)
 # The words of a title pattern that are not the title itself ("Minister", "of", "the").
 TITLE_WORDS = {w.lower() for w in re.split(r"[|\s-]+", _ROLES)} | {"of", "for", "the", "and"}
 
@@ -140,6 +157,22 @@ def extract_values(text: str) -> list[Value]:
         found.append(
             Value("title", key, shown, start, m.end(), holder=_holder(text, start, m.end()))
         )
+    found += _titles_beside_names(text, [(v.start, v.end) for v in found if v.kind == "title"])
+    return found
+
+
+def _titles_beside_names(text: str, taken: list[tuple[int, int]]) -> list[Value]:
+    """Lower-case titles set beside a name ("Ana Diaz, plant manager at ..."). The job
+    words stay in the key: "executive director" and "chairwoman" are two different posts."""
+    found = []
+    for pattern in (_TITLE_AFTER_NAME, _TITLE_BEFORE_NAME):
+        for m in pattern.finditer(text):
+            title, modifiers = m.group("title"), set(m.group("mods").split())
+            if modifiers & (stopwords() | WH_WORDS) or not _free(taken, *m.span("title")):
+                continue  # "Ana Diaz, said the director": not a title of hers
+            key = tuple(sorted(set(words(title)) - {"of", "for", "the", "and"}))
+            taken.append(m.span("title"))
+            found.append(Value("title", key, title, *m.span("title"), holder=m.group("name")))
     return found
 
 
