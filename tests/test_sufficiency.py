@@ -7,6 +7,7 @@ the real-model behaviour is covered by tests/test_answer_quality.py.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from langchain_core.documents import Document
 
 from assistant.answer.extractive import Candidate
@@ -718,3 +719,25 @@ def test_a_time_of_day_is_no_count_and_answers_what_time() -> None:
     when = "What time did the fire at the Elm Road depot start?"
     started = [cand("The fire at the Elm Road depot started at around 2.40am on Tuesday.")]
     assert run(when, started).status == "answer"
+
+
+@pytest.mark.slow
+def test_a_figure_in_a_sentence_saying_the_focus_in_other_words_answers(
+    real_embeddings,  # noqa: ANN001
+) -> None:
+    """ "How long did crews take to put out the fire": "firefighters extinguished the blaze
+    19 hours after it started" says crews and fire in words of its own, though only its
+    passage says them as asked; the rescuers' time still tells nothing of the sinking."""
+    from assistant.answer.focus import WordMatcher
+
+    matcher = WordMatcher(real_embeddings)
+    said = "Firefighters extinguished the blaze 19 hours after it started."
+    passage = f"Fire crews were called to the Elm Road depot fire at night. {said}"
+    evidence = [cand(said, passage=passage, semantic=0.6)]
+    analysis = analyse("How long did crews take to put out the fire?")
+    assert decide(analysis, [evidence], flat, matcher).status == "answer"
+    assert decide(analysis, [evidence], flat, None).status == "not_answered"
+    passage = "The ferry sank off the coast on Monday. Rescuers reached the site at 04:30."
+    rescuers = [cand("Rescuers reached the site at 04:30.", passage=passage, semantic=0.7)]
+    sink = analyse("What time did the ferry sink?")
+    assert decide(sink, [rescuers], flat, matcher).status == "not_answered"

@@ -115,6 +115,15 @@ def paraphrases(
     return out
 
 
+def says_in_other_words(cand: Candidate, part: QuestionPart, matcher: WordMatcher | None) -> bool:
+    """The sentence itself says some focus word in other words ("firefighters" for crews,
+    "blaze" for fire), not only its passage around it."""
+    if matcher is None:
+        return False
+    mine = content_words(cand.text)
+    return any(matcher.best(word, mine) >= PARAPHRASE_SIMILARITY for _, word in all_focus(part))
+
+
 # A year as written ("2022"; inside "2022-era" or a date "2023-08-21" too, split into words).
 _YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
 

@@ -31,6 +31,7 @@ from assistant.answer.focus import (
     paraphrases,
     passage_terms,
     restates,
+    says_in_other_words,
     telling_the_action,
 )
 from assistant.answer.naming import (
@@ -204,7 +205,8 @@ def _decide_part(
             (only_kind or id(cand) in listing) and coverage >= LOW_FOCUS_COVERAGE
         ):
             own = _coverage(cand, part, weights, paraphrased, holder, own_words=True)
-            if own <= 0 and part.answer_type in MEASURED_KINDS and not only_kind:
+            measured = part.answer_type in MEASURED_KINDS and not only_kind
+            if measured and own <= 0 and not says_in_other_words(cand, part, matcher):
                 continue  # its figure may be another event's: nothing ties it to the focus
             if chosen is None:
                 chosen = PartDecision(part, cand, coverage, meaning=cand.semantic)
