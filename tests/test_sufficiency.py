@@ -741,3 +741,15 @@ def test_a_figure_in_a_sentence_saying_the_focus_in_other_words_answers(
     rescuers = [cand("Rescuers reached the site at 04:30.", passage=passage, semantic=0.7)]
     sink = analyse("What time did the ferry sink?")
     assert decide(sink, [rescuers], flat, matcher).status == "not_answered"
+
+
+def test_which_kind_of_company_needs_sources_that_speak_of_that_kind() -> None:
+    """ "Which insurance company covers the depot": a company that covers the depot's
+    repairs is no insurer when no source speaks of insurance; a source that does answers.
+    A plain "which company" needs no such word (a name is a company without saying so)."""
+    question = "Which insurance company covers the Elm Road depot?"
+    runner = [cand("Harbour Logistics, which runs the Elm Road depot, covers its repairs.")]
+    assert run(question, runner).status == "not_answered"
+    insurer = [cand("The Elm Road depot is covered by Harbour Mutual, its insurance company.")]
+    assert run(question, insurer).status == "answer"
+    assert run("Which company covers the Elm Road depot?", runner).status == "answer"

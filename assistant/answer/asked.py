@@ -171,6 +171,16 @@ def head_noun(after_wh: list[str]) -> str | None:
     the full name of" -> name): the last word naming a kind of answer, else the first word."""
     if after_wh and after_wh[0] in ("is", "was", "are", "were"):
         after_wh = after_wh[1:]
+    phrase = _wh_phrase(after_wh)
+    for tok in reversed(phrase):  # English noun phrases end in their head: "cabinet post"
+        if singular_s(tok) in TYPE_NOUNS or tok in TYPE_NOUNS:
+            return tok if tok in TYPE_NOUNS else singular_s(tok)
+    return phrase[-1] if phrase else None
+
+
+def _wh_phrase(after_wh: list[str]) -> list[str]:
+    """The noun phrase a "which"/"what" opens: "which insurance company covers" ->
+    insurance company."""
     while after_wh and (after_wh[0] in ("the", "a", "an") or after_wh[0] in SPELLED_NUMBERS):
         after_wh = after_wh[1:]  # "which two tugs": the noun is "tugs"
     phrase: list[str] = []
@@ -180,10 +190,21 @@ def head_noun(after_wh: list[str]) -> str | None:
         if phrase and tok not in TYPE_NOUNS and is_verb_only(tok):
             break  # "which two tugs helped": the phrase ends before its verb
         phrase.append(tok)
-    for tok in reversed(phrase):  # English noun phrases end in their head: "cabinet post"
-        if singular_s(tok) in TYPE_NOUNS or tok in TYPE_NOUNS:
-            return tok if tok in TYPE_NOUNS else singular_s(tok)
-    return phrase[-1] if phrase else None
+    return phrase
+
+
+def asked_thing(part: str) -> tuple[str, ...]:
+    """The words saying what kind of a generic thing a "which"/"what" part asks for:
+    "which insurance company" -> insurance. A source that never speaks of insurance cannot
+    say which insurance company it is; a name need not say "company" to be one."""
+    lead = lead_words(words(part))
+    if len(lead) < 2 or lead[0] not in ("which", "what", "whose") or lead[1] in AUXILIARIES:
+        return ()
+    phrase = _wh_phrase(lead[1:])
+    heads = [i for i, w in enumerate(phrase) if singular_s(w) in GENERIC_TYPE_NOUNS]
+    if not heads:  # "which judge", "what cabinet post": the answer itself is one of them
+        return ()
+    return tuple(phrase[: heads[-1]])  # "which insurance company covers": insurance
 
 
 def singular_s(word: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from assistant.answer.answer_types import AnswerType
 from assistant.answer.asked import (
+    asked_thing,
     capitalized_words,
     counted_noun,
     head_noun,
@@ -75,6 +76,7 @@ class QuestionPart:
     item_noun: str | None = None
     # "..., according to Lloyd's List": the stemmed words naming who reports the answer
     attributed_to: tuple[str, ...] = ()
+    thing_words: tuple[str, ...] = ()  # "which insurance company": (insurance,)
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
                 role=role_head(role_words),
                 role_words=role_words,
                 attributed_to=attribution(text),
+                thing_words=asked_thing(text),
                 **(items_asked(text) if kind == "name" else {}),
             )
         )

@@ -198,7 +198,11 @@ def _decide_part(
     order = (linked, *preferred_sentences(part, typed, question_words, matcher), about)
     chosen: PartDecision | None = None
     own_coverage: dict[int, float] = {}  # focus said by the sentence itself
+    # "which insurance company": what no passage speaks of, a sentence must say otherwise
+    unsaid = [w for w in part.thing_words if w in missing]
     for cand in sorted(typed, key=lambda c: [id(c) not in ids for ids in order]):
+        if any(paraphrased.get((w, id(cand)), 0.0) < PARAPHRASE_SIMILARITY for w in unsaid):
+            continue
         holder = bool(part.role) or id(cand) in linked
         coverage = _coverage(cand, part, weights, paraphrased, role_holder=holder) / total
         if sufficient(coverage, cand.semantic) or (
