@@ -753,3 +753,12 @@ def test_which_kind_of_company_needs_sources_that_speak_of_that_kind() -> None:
     insurer = [cand("The Elm Road depot is covered by Harbour Mutual, its insurance company.")]
     assert run(question, insurer).status == "answer"
     assert run("Which company covers the Elm Road depot?", runner).status == "answer"
+
+
+def test_how_old_wants_an_age_in_years() -> None:
+    """ "How old is Ruth Okoro": the votes she won are no age; "a 54-year-old" is one."""
+    question = "How old is Ruth Okoro, the Elm Road candidate?"
+    votes = [cand("Ruth Okoro, the Elm Road candidate, won 41,202 votes.")]
+    assert run(question, votes).status == "not_answered"
+    aged = [cand("Ruth Okoro, the Elm Road candidate, is a 54-year-old former engineer.")]
+    assert run(question, aged).status == "answer"

@@ -95,6 +95,7 @@ MEASURE_UNITS: dict[str, frozenset[str]] = {
     **dict.fromkeys(("tall", "deep", "wide", "far"), _LENGTH_UNITS),
     "fast": _words("knot knots km/h kph mph mi/h"),
     "heavy": _words("kg kilograms kilogrammes kilos lb lbs pounds tonnes tons tonne ton"),
+    "old": _words("year years"),  # "how old is she": "54 years old", "a 67-year-old man"
 }
 # Words after "how" that ask for a measure: "how many", "how deep", "how strong".
 MEASURE_WORDS = _words(
