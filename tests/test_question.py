@@ -431,3 +431,12 @@ def test_a_numbered_rule_of_a_handbook_is_a_provision() -> None:
     asked = set(words_of("Which provision of the league's handbook did the club break?"))
     assert has_answer_type("The club accepted it breached Rule E.52 of the Handbook.", "law", asked)
     assert not has_answer_type("The club accepted it broke the rules of the league.", "law", asked)
+
+
+def test_a_role_ends_before_a_clause_describing_it() -> None:
+    """ "the pilot flying the helicopter": the role is pilot; "flying the helicopter" says
+    which pilot."""
+    (part,) = analyse("What was the name of the pilot flying the Elm Road helicopter?").parts
+    assert (part.role, part.role_words) == ("pilot", ("pilot",))
+    (part,) = analyse("Who was the pilot flying it?").parts
+    assert part.role == "pilot"

@@ -145,9 +145,11 @@ def phrase_head(toks: list[str]) -> str | None:
 def noun_phrase(toks: list[str]) -> tuple[str, ...]:
     """The noun phrase that opens ``toks``, its head last (empty if none, or generic)."""
     phrase: list[str] = []
-    for tok in toks:
+    for i, tok in enumerate(toks):
         if tok in AUXILIARIES or tok in PREPOSITIONS or tok in stopwords() or is_verb_only(tok):
             break
+        if phrase and tok.endswith("ing") and toks[i + 1 : i + 2] and toks[i + 1] in stopwords():
+            break  # "the pilot flying the helicopter": a clause, not "chief operating officer"
         phrase.append(tok)
     if (
         not phrase
