@@ -762,3 +762,21 @@ def test_how_old_wants_an_age_in_years() -> None:
     assert run(question, votes).status == "not_answered"
     aged = [cand("Ruth Okoro, the Elm Road candidate, is a 54-year-old former engineer.")]
     assert run(question, aged).status == "answer"
+
+
+@pytest.mark.slow
+def test_a_word_saying_one_asked_term_does_not_also_say_the_asked_verb(
+    real_embeddings,  # noqa: ANN001
+) -> None:
+    """ "Which company printed the ballot papers": "paper" is close to "printed" in meaning,
+    but in a sentence about a ballot paper's layout it says the question's "papers", not
+    who printed them."""
+    from assistant.answer.focus import WordMatcher, says_action
+
+    matcher = WordMatcher(real_embeddings)
+    layout = cand("A judge rejected a complaint about the layout of the Elm Road ballot paper.")
+    assert says_action(layout, "printed", matcher)  # "paper" alone would say it
+    asked = tuple(terms("ballot papers"))
+    assert not says_action(layout, "printed", matcher, asked)
+    printer = cand("Harbour Press, which prints the Elm Road ballot papers, denied any fault.")
+    assert says_action(printer, "printed", matcher, asked)

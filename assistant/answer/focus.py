@@ -99,7 +99,11 @@ def paraphrases(
     absent = [w for t, w in all_focus(part) if not occurs(t, w, literal)]
     if not absent:
         return {}
-    sentence_words = {id(c): sorted(content_words(c.text)) for c in pool}
+    # a sentence's word saying one focus term does not also say another in other words
+    focus = {t for t, _ in all_focus(part)}
+    sentence_words = {
+        id(c): sorted(w for w in content_words(c.text) if not set(terms(w)) & focus) for c in pool
+    }
     vectors = matcher.vectors([*absent, *{w for ws in sentence_words.values() for w in ws}])
     out: dict[tuple[str, int], float] = {}
     for cand in pool:
@@ -219,7 +223,9 @@ def telling_the_action(
     if action is None:
         return typed
     return [
-        c for c in typed if c.semantic >= TELLS_ACTION_MEANING or says_action(c, action, matcher)
+        c
+        for c in typed
+        if c.semantic >= TELLS_ACTION_MEANING or says_action(c, action, matcher, part.focus)
     ]
 
 
@@ -232,16 +238,18 @@ def of_the_future(part: QuestionPart, typed: list[Candidate]) -> list[Candidate]
     return [c for c in typed if not FUTURE_MARKERS.isdisjoint(words(c.text))]
 
 
-def says_action(cand: Candidate, verb: str, matcher: WordMatcher | None) -> bool:
+def says_action(
+    cand: Candidate, verb: str, matcher: WordMatcher | None, asked: tuple[str, ...] = ()
+) -> bool:
     """The sentence or its passage tells of the action ``verb`` names: in some form
     ("manufactured" -> manufacturer), or in a word close in meaning in the sentence. A
-    sentence about a pump that failed does not say who manufactured it."""
+    sentence about a pump that failed does not say who manufactured it. A word saying
+    another of the ``asked`` terms is not the verb's: "paper" for "printed the papers"."""
     told = forms(verb) | derived_forms(verb)
     if not told.isdisjoint(cand.terms) or not told.isdisjoint(passage_terms(cand)):
         return True
-    return matcher is not None and matcher.best(verb, content_words(cand.text)) >= (
-        PARAPHRASE_SIMILARITY
-    )
+    own = {w for w in content_words(cand.text) if not set(terms(w)) & set(asked)}
+    return matcher is not None and matcher.best(verb, own) >= PARAPHRASE_SIMILARITY
 
 
 def restates(cand: Candidate, part: QuestionPart, weights: dict[str, float]) -> bool:
