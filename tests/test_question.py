@@ -440,3 +440,11 @@ def test_a_role_ends_before_a_clause_describing_it() -> None:
     assert (part.role, part.role_words) == ("pilot", ("pilot",))
     (part,) = analyse("Who was the pilot flying it?").parts
     assert part.role == "pilot"
+
+
+def test_what_does_it_cost_asks_for_an_amount() -> None:
+    """ "What does a pack cost", "what did Elm Road pay": the money word ending the question
+    is its verb, so an amount is asked; "decide about the fine" asks an outcome."""
+    assert analyse("What does a pack of Elm tablets cost?").parts[0].answer_type == "money"
+    assert analyse("What did Elm Road Ferries pay?").parts[0].answer_type == "money"
+    assert analyse("What did the court decide about the fine?").parts[0].answer_type == "outcome"

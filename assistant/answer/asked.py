@@ -14,6 +14,7 @@ from assistant.answer.english import (
     GENERIC_TYPE_NOUNS,
     LEADING_VERBS,
     MEASURE_WORDS,
+    MONEY_WORDS,
     OFFICE_HOLDER_NOUNS,
     PARTICLES,
     PREPOSITIONS,
@@ -207,6 +208,17 @@ def asked_thing(part: str) -> tuple[str, ...]:
     if not heads:  # "which judge", "what cabinet post": the answer itself is one of them
         return ()
     return tuple(phrase[: heads[-1]])  # "which insurance company covers": insurance
+
+
+def ends_on_a_money_verb(toks: list[str]) -> bool:
+    """ "What does a pack cost", "what did they pay": the last word, a money word, is the
+    verb (not "what did the court decide about the fine", where it is a noun)."""
+    return (
+        len(toks) > 3
+        and toks[-1] in MONEY_WORDS
+        and toks[-2] not in PREPOSITIONS
+        and toks[-2] not in DETERMINERS
+    )
 
 
 def singular_s(word: str) -> str:

@@ -15,6 +15,7 @@ from assistant.answer.asked import (
     asked_thing,
     capitalized_words,
     counted_noun,
+    ends_on_a_money_verb,
     head_noun,
     items_asked,
     lead_words,
@@ -166,6 +167,8 @@ def answer_type(part: str) -> tuple[AnswerType | None, frozenset[str]]:
         # "how much money", "how big was the fine": an amount ("how many fines": a count)
         kind = "money" if nxt != "many" and set(lead) & MONEY_WORDS else "number"
         return kind, frozenset({nxt})
+    if first == "what" and nxt in AUXILIARIES and ends_on_a_money_verb(toks):
+        return "money", frozenset({toks[-1]})  # "what does a pack cost", "... worth"
     if first in ("what", "which") and head in QUANTITY_NOUNS:
         return ("money" if set(lead[1:6]) & MONEY_WORDS else "number"), frozenset({head})
     if first in ("what", "which") and head in LAW_NOUNS:
