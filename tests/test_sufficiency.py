@@ -780,3 +780,33 @@ def test_a_word_saying_one_asked_term_does_not_also_say_the_asked_verb(
     assert not says_action(layout, "printed", matcher, asked)
     printer = cand("Harbour Press, which prints the Elm Road ballot papers, denied any fault.")
     assert says_action(printer, "printed", matcher, asked)
+
+
+def test_a_number_in_units_of_measure_counts_no_things() -> None:
+    """ "How many ships": "a detour of 3,500 nautical miles" or "seven to ten days" measure
+    a voyage and count no ships; "40 ships" does."""
+    question = "How many ships were diverted around the Cape from Elm Road?"
+    detour = [cand("Ships from Elm Road were diverted around the Cape, adding seven to ten days.")]
+    assert run(question, detour).status == "not_answered"
+    miles = [cand("Ships from Elm Road were diverted around the Cape, 3,500 nautical miles.")]
+    assert run(question, miles).status == "not_answered"
+    counted = [cand("40 ships from Elm Road were diverted around the Cape.")]
+    assert run(question, counted).status == "answer"
+
+
+@pytest.mark.slow
+def test_a_focus_word_said_elsewhere_may_still_be_said_otherwise(
+    real_embeddings,  # noqa: ANN001
+) -> None:
+    """ "What penalty did the depot receive": "the depot was fined" says penalty in other
+    words, though another sentence says "penalty" as asked."""
+    from assistant.answer.focus import WordMatcher
+
+    evidence = [
+        cand("The depot was fined £180,000 in 2020.", semantic=0.5),
+        cand("A parking penalty notice was issued at the Harbour Street office.", semantic=0.3),
+    ]
+    analysis = analyse("What penalty did the depot receive?")
+    result = decide(analysis, [evidence], flat, WordMatcher(real_embeddings))
+    assert result.status == "answer"
+    assert result.parts[0].sentence is evidence[0]

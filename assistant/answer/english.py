@@ -97,6 +97,8 @@ MEASURE_UNITS: dict[str, frozenset[str]] = {
     "heavy": _words("kg kilograms kilogrammes kilos lb lbs pounds tonnes tons tonne ton"),
     "old": _words("year years"),  # "how old is she": "54 years old", "a 67-year-old man"
 }
+# Units of measure: a number in one measures, it counts no thing ("3,500 nautical miles").
+MEASURE_UNIT_WORDS = TIME_UNITS.union(*MEASURE_UNITS.values())
 # Words after "how" that ask for a measure: "how many", "how deep", "how strong".
 MEASURE_WORDS = _words(
     "big cold deep far fast hard heavy high hot large long loud many much old strong tall "

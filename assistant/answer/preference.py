@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.answer_types import clock_spans, names_a_place, number_spans
+from assistant.answer.english import MEASURE_UNIT_WORDS
 from assistant.answer.extractive import Candidate
 from assistant.answer.focus import PARAPHRASE_SIMILARITY, WordMatcher, content_words
 from assistant.answer.naming import asked_action, asked_verb
@@ -90,10 +91,12 @@ def may_count(cand: Candidate, noun: str, matcher: WordMatcher | None) -> bool:
         return True  # "no injuries were reported": the caller's rules decide
     wanted = forms(noun)
     for start, end in spans:
-        if start not in counts:
-            return True
         after = re.split(r"[.,;:()]", text[end:], maxsplit=1)[0]
         near = words(after)[:COUNT_WINDOW]
+        if not MEASURE_UNIT_WORDS.isdisjoint(near[:3]) and noun not in MEASURE_UNIT_WORDS:
+            continue  # "3,500 nautical miles", "seven to ten days" measure; they count no ships
+        if start not in counts:
+            return True
         if any(not wanted.isdisjoint(terms(w)) for w in near):
             return True
         if matcher is not None and near and matcher.best(noun, set(near)) >= PARAPHRASE_SIMILARITY:
