@@ -11,6 +11,7 @@ from langchain_core.documents import Document
 
 from assistant.answer.conflicts import compatible, extract_values, find_conflicts, kinds_asked
 from assistant.answer.extractive import Candidate
+from assistant.answer.values import comparable
 
 
 def cand(text: str, source: str) -> Candidate:
@@ -525,3 +526,21 @@ def test_two_lower_case_titles_of_one_person_disagree(real_embeddings) -> None: 
     b = cand("Ana Diaz, the company's operations director, told reporters little.", "b.txt")
     found = find_conflicts([a], [b], real_embeddings, answering=[[a, b]])
     assert {value for value, _ in found[0].sides} == {"plant manager", "operations director"}
+
+
+def test_a_count_telling_a_difference_disputes_no_total() -> None:
+    """ "87 votes ahead", "won by 12 votes", "a margin of just 12 votes" tell how far apart
+    two totals are: not comparable with a total ("41,206 votes"), only with another
+    difference."""
+    (total,) = [v for v in extract_values("Ana Diaz polled 41,206 votes.") if v.kind == "count"]
+    for text in (
+        "Ana Diaz finished 87 votes ahead.",
+        "Ana Diaz won by 12 votes.",
+        "Ana Diaz won with a margin of just 12 votes.",
+    ):
+        (gap,) = [v for v in extract_values(text) if v.kind == "count"]
+        assert gap.difference and not comparable(total, gap), text
+    (other,) = [v for v in extract_values("Omar Field won by 14 votes.") if v.kind == "count"]
+    assert comparable(gap, other)
+    (ships,) = [v for v in extract_values("It took the lead of the 40 ships.") if v.kind == "count"]
+    assert not ships.difference

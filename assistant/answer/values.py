@@ -7,12 +7,14 @@ sources disagree. General English only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from assistant.answer.answer_types import DATE_FORMS
 from assistant.answer.english import (
     CHANGE_WORDS,
+    DIFFERENCE_AFTER,
+    DIFFERENCE_BEFORE,
     DURATION_PREPOSITIONS,
     MONTHS,
     SPELLED_NUMBERS,
@@ -104,6 +106,8 @@ class Value:
     moment: bool = False
     # a count of a part or of its whole ("14 of the bridge's 96 tendons")
     partitive: bool = False
+    # a count telling a difference ("87 votes ahead", "by 12 votes"), not a total
+    difference: bool = False
 
 
 def _number(text: str) -> float | None:
@@ -225,8 +229,23 @@ def _add_counts(text: str, found: list[Value], taken: list[tuple[int, int]]) -> 
             # "five pumping stations"; "a 400-metre ship" measures the ship, not metres
             noun, end = f"{noun} {second}", m.end("noun2")
         moment = _places_a_moment(text, m.start(), end)
-        found.append(Value("count", (num,), text[m.start() : end], m.start(), end, noun, moment))
+        value = Value("count", (num,), text[m.start() : end], m.start(), end, noun, moment)
+        found.append(replace(value, difference=_tells_a_difference(text, m.start(), end)))
         taken.append((m.start(), end))
+
+
+def _tells_a_difference(text: str, start: int, end: int) -> bool:
+    """ "87 votes ahead", "won by 12 votes", "a margin of 12 votes": the count is how far
+    apart two others are, so it disputes no total of the thing ("41,206 votes")."""
+    after = WORD.findall(text[end:])[:1]
+    before = [w.lower() for w in WORD.findall(text[:start])[-3:]]
+    if after and after[0].lower() in DIFFERENCE_AFTER:
+        return True
+    # "by 12", "a margin of 12", "a gap of just 12"
+    if before[-1:] == ["by"]:
+        return True
+    of = before.index("of") if "of" in before[-2:] else -1  # "of" right before, or one word
+    return of > 0 and before[of - 1] in DIFFERENCE_BEFORE and before[of + 1 :] != ["the"]
 
 
 def states_a_change(value: Value, values: list[Value], text: str) -> bool:
@@ -265,7 +284,7 @@ def comparable(a: Value, b: Value) -> bool:
     if a.kind != b.kind:
         return False
     if a.kind == "count":
-        return terms(a.holder)[-1:] == terms(b.holder)[-1:]
+        return terms(a.holder)[-1:] == terms(b.holder)[-1:] and a.difference == b.difference
     if a.kind == "title":
         mine, theirs = set(words(a.holder)), set(words(b.holder))
         return bool(mine & theirs) if mine and theirs else True
