@@ -810,3 +810,12 @@ def test_a_focus_word_said_elsewhere_may_still_be_said_otherwise(
     result = decide(analysis, [evidence], flat, WordMatcher(real_embeddings))
     assert result.status == "answer"
     assert result.parts[0].sentence is evidence[0]
+
+
+def test_a_number_joined_to_its_unit_counts_no_things() -> None:
+    """ "How many batches": "Elm 40mg tablets" names a strength, not how many batches."""
+    question = "How many batches of Elm tablets were recalled?"
+    strength = [cand("Only some batches of Elm 40mg tablets were recalled by Harbour Labs.")]
+    assert run(question, strength).status == "not_answered"
+    counted = [cand("Harbour Labs recalled 11 batches of Elm 40mg tablets.")]
+    assert run(question, counted).status == "answer"

@@ -91,6 +91,8 @@ def may_count(cand: Candidate, noun: str, matcher: WordMatcher | None) -> bool:
         return True  # "no injuries were reported": the caller's rules decide
     wanted = forms(noun)
     for start, end in spans:
+        if text[end : end + 1].isalpha():
+            continue  # "40mg", "12km", "3rd": a measure or a rank, no count of things
         after = re.split(r"[.,;:()]", text[end:], maxsplit=1)[0]
         near = words(after)[:COUNT_WINDOW]
         if not MEASURE_UNIT_WORDS.isdisjoint(near[:3]) and noun not in MEASURE_UNIT_WORDS:
