@@ -755,15 +755,6 @@ def test_which_kind_of_company_needs_sources_that_speak_of_that_kind() -> None:
     assert run("Which company covers the Elm Road depot?", runner).status == "answer"
 
 
-def test_how_old_wants_an_age_in_years() -> None:
-    """ "How old is Ruth Okoro": the votes she won are no age; "a 54-year-old" is one."""
-    question = "How old is Ruth Okoro, the Elm Road candidate?"
-    votes = [cand("Ruth Okoro, the Elm Road candidate, won 41,202 votes.")]
-    assert run(question, votes).status == "not_answered"
-    aged = [cand("Ruth Okoro, the Elm Road candidate, is a 54-year-old former engineer.")]
-    assert run(question, aged).status == "answer"
-
-
 @pytest.mark.slow
 def test_a_word_saying_one_asked_term_does_not_also_say_the_asked_verb(
     real_embeddings,  # noqa: ANN001
@@ -780,18 +771,6 @@ def test_a_word_saying_one_asked_term_does_not_also_say_the_asked_verb(
     assert not says_action(layout, "printed", matcher, asked)
     printer = cand("Harbour Press, which prints the Elm Road ballot papers, denied any fault.")
     assert says_action(printer, "printed", matcher, asked)
-
-
-def test_a_number_in_units_of_measure_counts_no_things() -> None:
-    """ "How many ships": "a detour of 3,500 nautical miles" or "seven to ten days" measure
-    a voyage and count no ships; "40 ships" does."""
-    question = "How many ships were diverted around the Cape from Elm Road?"
-    detour = [cand("Ships from Elm Road were diverted around the Cape, adding seven to ten days.")]
-    assert run(question, detour).status == "not_answered"
-    miles = [cand("Ships from Elm Road were diverted around the Cape, 3,500 nautical miles.")]
-    assert run(question, miles).status == "not_answered"
-    counted = [cand("40 ships from Elm Road were diverted around the Cape.")]
-    assert run(question, counted).status == "answer"
 
 
 @pytest.mark.slow
@@ -812,10 +791,35 @@ def test_a_focus_word_said_elsewhere_may_still_be_said_otherwise(
     assert result.parts[0].sentence is evidence[0]
 
 
-def test_a_number_joined_to_its_unit_counts_no_things() -> None:
-    """ "How many batches": "Elm 40mg tablets" names a strength, not how many batches."""
-    question = "How many batches of Elm tablets were recalled?"
-    strength = [cand("Only some batches of Elm 40mg tablets were recalled by Harbour Labs.")]
-    assert run(question, strength).status == "not_answered"
-    counted = [cand("Harbour Labs recalled 11 batches of Elm 40mg tablets.")]
-    assert run(question, counted).status == "answer"
+@pytest.mark.parametrize(
+    ("question", "other_figure", "answer"),
+    [
+        (  # the votes she won are no age; "a 54-year-old" is one
+            "How old is Ruth Okoro, the Elm Road candidate?",
+            "Ruth Okoro, the Elm Road candidate, won 41,202 votes.",
+            "Ruth Okoro, the Elm Road candidate, is a 54-year-old former engineer.",
+        ),
+        (  # a span of days measures the voyage; it counts no ships
+            "How many ships were diverted around the Cape from Elm Road?",
+            "Ships from Elm Road were diverted around the Cape, adding seven to ten days.",
+            "40 ships from Elm Road were diverted around the Cape.",
+        ),
+        (  # a distance counts no ships either
+            "How many ships were diverted around the Cape from Elm Road?",
+            "Ships from Elm Road were diverted around the Cape, 3,500 nautical miles.",
+            "40 ships from Elm Road were diverted around the Cape.",
+        ),
+        (  # a number joined to its unit is a strength, not how many batches
+            "How many batches of Elm tablets were recalled?",
+            "Only some batches of Elm 40mg tablets were recalled by Harbour Labs.",
+            "Harbour Labs recalled 11 batches of Elm 40mg tablets.",
+        ),
+    ],
+)
+def test_a_figure_of_another_measure_does_not_answer(
+    question: str, other_figure: str, answer: str
+) -> None:
+    """ "How old", "how many ships": a number measuring something else (votes, days,
+    miles, milligrams) is no answer; one of the kind asked is."""
+    assert run(question, [cand(other_figure)]).status == "not_answered"
+    assert run(question, [cand(answer)]).status == "answer"
