@@ -448,3 +448,15 @@ def test_what_does_it_cost_asks_for_an_amount() -> None:
     assert analyse("What does a pack of Elm tablets cost?").parts[0].answer_type == "money"
     assert analyse("What did Elm Road Ferries pay?").parts[0].answer_type == "money"
     assert analyse("What did the court decide about the fine?").parts[0].answer_type == "outcome"
+
+
+def test_who_is_leading_or_the_boss_asks_for_the_head() -> None:
+    """ "Who is leading the inquiry", "who leads the trust", "who is the boss of X" ask who
+    heads it; "who led the rescue" asks of an action."""
+    for question in (
+        "Who is leading the Elm Road inquiry?",
+        "Who leads the Elm Road trust?",
+        "Who is the boss of Elm Road Ferries?",
+    ):
+        assert analyse(question).parts[0].role == "head", question
+    assert analyse("Who led the Elm Road rescue?").parts[0].role is None

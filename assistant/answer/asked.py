@@ -73,6 +73,8 @@ def role_head(phrase: tuple[str, ...]) -> str | None:
     leading ("heads", "chaired") names the head."""
     if len(phrase) == 1 and leads(phrase[0]):
         return "head"
+    if phrase and phrase[-1] in ("boss", "leader"):  # "who is the boss of X": its head
+        return "head"
     if len(phrase) > 1 and phrase[-1] in OFFICE_HOLDER_NOUNS:
         return phrase[-2]
     return phrase[-1] if phrase else None
@@ -120,6 +122,8 @@ def leads(word: str) -> bool:
     """A form of a verb of leading other than its base ("heads", "chaired", "presided"):
     the base form is the noun ("the head", "the chair")."""
     lemmas = verb_lemmas(word)
+    if word in ("leads", "leading"):  # "who is leading the inquiry"; "who led the rescue"
+        return True  # asks of an action
     return word not in lemmas and not lemmas.isdisjoint(LEADING_VERBS)
 
 
