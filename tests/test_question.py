@@ -460,3 +460,13 @@ def test_who_is_leading_or_the_boss_asks_for_the_head() -> None:
     ):
         assert analyse(question).parts[0].role == "head", question
     assert analyse("Who led the Elm Road rescue?").parts[0].role is None
+
+
+def test_a_part_naming_only_the_kind_of_answer_is_about_the_previous_part() -> None:
+    """ "When was the petition filed, and with which court?": the second part asks which
+    court the petition was filed with, so it keeps the first part's words; "and which
+    company owned it" says what it asks itself."""
+    first, court = analyse("When was the Elm Road petition filed, and with which court?").parts
+    assert set(court.context_words) >= {"petition", "filed"}
+    _, owner = analyse("When did the Elm Star leave, and which company owned it?").parts
+    assert owner.context_words == ()

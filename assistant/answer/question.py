@@ -248,7 +248,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
         shown = _focus_words(text, skip)
         inherited = earlier_here
         # "..., and under what act?", "..., and for how many days?": about the previous part
-        if parts and set(shown.values()) <= TIME_UNITS:
+        if parts and set(shown.values()) <= TIME_UNITS | type_words:
             previous = dict(zip(parts[-1].focus, parts[-1].focus_words, strict=True))
             inherited = {**previous, **earlier_here}
             text_for_ranking = f"{parts[-1].text} {text}"
