@@ -823,3 +823,18 @@ def test_a_figure_of_another_measure_does_not_answer(
     miles, milligrams) is no answer; one of the kind asked is."""
     assert run(question, [cand(other_figure)]).status == "not_answered"
     assert run(question, [cand(answer)]).status == "answer"
+
+
+def test_a_date_after_its_document_tells_of_what_was_to_come() -> None:
+    """ "When is the trial due to start": "listed to begin in October 2027" in a November
+    2025 report tells of the future without a future word; in a 2028 report it is past."""
+    question = "When is the Elm Road trial due to start?"
+    text = "The Elm Road trial has been listed to begin in October 2027."
+
+    def dated(date: str) -> Candidate:
+        c = cand(text)
+        c.doc.metadata["date"] = date
+        return c
+
+    assert run(question, [dated("2025-11-14")]).status == "answer"
+    assert run(question, [dated("2028-01-10")]).status == "not_answered"

@@ -22,6 +22,7 @@ from assistant.answer.asked import subject_action
 from assistant.answer.english import FUTURE_MARKERS, FUTURE_WORDS, MEASURE_UNITS
 from assistant.answer.extractive import Candidate
 from assistant.answer.question import QuestionPart
+from assistant.answer.values import extract_values
 from assistant.answer.wordforms import derived_forms, forms
 from assistant.ingest.text import stopwords, terms, words
 
@@ -234,7 +235,25 @@ def of_the_future(part: QuestionPart, typed: list[Candidate]) -> list[Candidate]
     not when a court will hear the appeal."""
     if part.answer_type not in ("date", "time") or FUTURE_WORDS.isdisjoint(words(part.text)):
         return typed
-    return [c for c in typed if not FUTURE_MARKERS.isdisjoint(words(c.text))]
+    return [
+        c
+        for c in typed
+        if not FUTURE_MARKERS.isdisjoint(words(c.text)) or dates_after_its_document(c)
+    ]
+
+
+def dates_after_its_document(cand: Candidate) -> bool:
+    """The sentence gives a date later than its document's own ("listed to begin in
+    October 2027" in a November 2025 report): it tells of what was then to come."""
+    written = re.match(r"(\d{4})-(\d{2})-(\d{2})", str(cand.doc.metadata.get("date") or ""))
+    if not written:
+        return False
+    year, month, day = (int(g) for g in written.groups())
+    for value in extract_values(cand.text):
+        y, m, d = value.key if value.kind == "date" else (None, None, None)
+        if y is not None and (y, m or 0, d or 0) > (year, month if m else 0, day if d else 0):
+            return True
+    return False
 
 
 def says_action(
