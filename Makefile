@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: eval help install install-all local system-deps run index chat test test-fast lint format clean bench
+.PHONY: eval eval-blind help install install-all local system-deps run index chat test test-fast lint format clean bench
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ test-fast: install-all ## Only the fast unit tests (fakes, no real model or serv
 
 eval: install-all ## Both evaluation question sets (evals/sets.json), extractive; exit 1 below a threshold
 	.venv/bin/assistant eval
+
+eval-blind: install-all ## The four blind-written corpora (evals/blind/sets.json): measured, not gated
+	.venv/bin/assistant eval --sets evals/blind/sets.json --out evals/out/blind
 
 bench: install-all ## Performance and scale benchmarks (~20-30 min): prints a table, writes BENCHMARKS.md
 	$(PY) scripts/bench
