@@ -122,8 +122,8 @@ def leads(word: str) -> bool:
     """A form of a verb of leading other than its base ("heads", "chaired", "presided"):
     the base form is the noun ("the head", "the chair")."""
     lemmas = verb_lemmas(word)
-    if word in ("leads", "leading"):  # "who is leading the inquiry"; "who led the rescue"
-        return True  # asks of an action
+    if word in ("leads", "leading"):  # "who is leading the inquiry" (but "who led the
+        return True  # rescue" asks of an action, so "led" is left out)
     return word not in lemmas and not lemmas.isdisjoint(LEADING_VERBS)
 
 

@@ -97,10 +97,10 @@ MEASURE_UNITS: dict[str, frozenset[str]] = {
     "heavy": _words("kg kilograms kilogrammes kilos lb lbs pounds tonnes tons tonne ton"),
     "old": _words("year years"),  # "how old is she": "54 years old", "a 67-year-old man"
 }
-# Words telling that a count is a difference between two others: "87 votes ahead", "won by
-# 12 votes", "a margin of 12", "a gap of 87".
+# Words telling that a count is a difference between two others: "87 votes ahead", "a
+# margin of 12", "a gap of 87" (and "won by 12 votes").
 DIFFERENCE_AFTER = frozenset({"ahead", "behind", "more", "fewer", "less", "clear"})
-DIFFERENCE_BEFORE = frozenset({"by", "margin", "gap", "lead", "majority", "difference"})
+DIFFERENCE_BEFORE = frozenset({"margin", "gap", "lead", "majority", "difference"})
 # Units of measure: a number in one measures, it counts no thing ("3,500 nautical miles").
 MEASURE_UNIT_WORDS = TIME_UNITS.union(*MEASURE_UNITS.values())
 # Words after "how" that ask for a measure: "how many", "how deep", "how strong".

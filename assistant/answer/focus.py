@@ -92,40 +92,32 @@ def content_words(text: str) -> set[str]:
 def paraphrases(
     part: QuestionPart, pool: list[Candidate], matcher: WordMatcher | None
 ) -> dict[tuple[str, int], float]:
-    """(focus word, id(candidate)) -> best similarity to a word of that candidate's sentence,
-    for the focus words no candidate's passage contains literally (one embedding batch)."""
+    """(focus word, id(candidate)) -> best similarity to a word of that candidate's sentence
+    (one embedding batch). Every focus word is looked for, even one another passage says as
+    asked: "was fined" says "penalty" wherever else "penalty" occurs."""
     if matcher is None or not pool:
         return {}
-    absent = [w for t, w in all_focus(part)]
-    if not absent:
+    asked = [w for _, w in all_focus(part)]
+    if not asked:
         return {}
     # a sentence's word saying one focus term does not also say another in other words
     focus = {t for t, _ in all_focus(part)}
     sentence_words = {
         id(c): sorted(w for w in content_words(c.text) if not set(terms(w)) & focus) for c in pool
     }
-    vectors = matcher.vectors([*absent, *{w for ws in sentence_words.values() for w in ws}])
+    vectors = matcher.vectors([*asked, *{w for ws in sentence_words.values() for w in ws}])
     out: dict[tuple[str, int], float] = {}
     for cand in pool:
         others = [w for w in sentence_words[id(cand)] if w in vectors]
         if not others:
             continue
         matrix = np.stack([vectors[w] for w in others])
-        for word in absent:
+        for word in asked:
             sims = matrix @ vectors[word]
             out[(word, id(cand))] = float(
                 max((s for w, s in zip(others, sims, strict=True) if w != word), default=0.0)
             )
     return out
-
-
-def says_in_other_words(cand: Candidate, part: QuestionPart, matcher: WordMatcher | None) -> bool:
-    """The sentence itself says some focus word in other words ("firefighters" for crews,
-    "blaze" for fire), not only its passage around it."""
-    if matcher is None:
-        return False
-    mine = content_words(cand.text)
-    return any(matcher.best(word, mine) >= PARAPHRASE_SIMILARITY for _, word in all_focus(part))
 
 
 # A year as written ("2022"; inside "2022-era" or a date "2023-08-21" too, split into words).

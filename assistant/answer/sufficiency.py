@@ -31,7 +31,6 @@ from assistant.answer.focus import (
     paraphrases,
     passage_terms,
     restates,
-    says_in_other_words,
     telling_the_action,
 )
 from assistant.answer.naming import (
@@ -210,7 +209,12 @@ def _decide_part(
         ):
             own = _coverage(cand, part, weights, paraphrased, holder, own_words=True)
             measured = part.answer_type in MEASURED_KINDS and not only_kind
-            if measured and own <= 0 and not says_in_other_words(cand, part, matcher):
+            # ... said in words of its own ("firefighters" for crews) ties it as well
+            in_other_words = any(
+                paraphrased.get((w, id(cand)), 0.0) >= PARAPHRASE_SIMILARITY
+                for _, w in all_focus(part)
+            )
+            if measured and own <= 0 and not in_other_words:
                 continue  # its figure may be another event's: nothing ties it to the focus
             if chosen is None:
                 chosen = PartDecision(part, cand, coverage, meaning=cand.semantic)

@@ -7,7 +7,7 @@ sources disagree. General English only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 
 from assistant.answer.answer_types import DATE_FORMS
@@ -229,8 +229,9 @@ def _add_counts(text: str, found: list[Value], taken: list[tuple[int, int]]) -> 
             # "five pumping stations"; "a 400-metre ship" measures the ship, not metres
             noun, end = f"{noun} {second}", m.end("noun2")
         moment = _places_a_moment(text, m.start(), end)
-        value = Value("count", (num,), text[m.start() : end], m.start(), end, noun, moment)
-        found.append(replace(value, difference=_tells_a_difference(text, m.start(), end)))
+        difference = _tells_a_difference(text, m.start(), end)
+        shown = text[m.start() : end]
+        found.append(Value("count", (num,), shown, m.start(), end, noun, moment, False, difference))
         taken.append((m.start(), end))
 
 
